@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AutomationConfig(AppConfig):
+    """Funnels: named triggers start named actions."""
+
+    name = "automation"
+    verbose_name = _("Automation")

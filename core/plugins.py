@@ -1,0 +1,225 @@
+"""Plug-in points: small, explicit registries that apps fill in ``AppConfig.ready()``.
+
+``customers`` is the hub; ``balance``, ``expirations``, selling and ``automation``
+plug into it by registering entries here, never by being imported by it. Removing
+an app from ``INSTALLED_APPS`` removes its entries and leaves everything else working.
+
+Every entry has a ``key`` (unique in its registry), an ``order`` (lower first)
+and, where it shows something to staff, an optional ``permission``
+("app_label.codename").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link in the staff navigation or the customer-area menu."""
+
+    key: str
+    label: Any
+    url_name: str
+    permission: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DashboardWidget:
+    """A box on the staff dashboard: a template and the context it needs."""
+
+    key: str
+    title: Any
+    template_name: str
+    get_context: Callable[[HttpRequest], dict]
+    permission: str | None = None
+    order: int = 100
+    wide: bool = False
+
+
+@dataclass(frozen=True)
+class CustomerTab:
+    """A tab of the staff customer card; ``url_name`` takes the customer's ``pk``."""
+
+    key: str
+    label: Any
+    url_name: str
+    permission: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class SidebarFigure:
+    """A figure in the customer card's sidebar, computed for one customer."""
+
+    key: str
+    label: Any
+    value: Callable[[Any], Any]
+    permission: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class CustomerColumn:
+    """A column of the staff customer list.
+
+    ``make_column`` builds the django-tables2 column; ``annotate`` adds what it shows to
+    the list's queryset in the same query (so the page stays free of N+1 queries).
+    """
+
+    key: str
+    make_column: Callable[[], Any]
+    annotate: Callable[[QuerySet], QuerySet] | None = None
+    permission: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    """A filter of the staff customer list (a django-filter ``Filter``)."""
+
+    key: str
+    make_filter: Callable[[], Any]
+    permission: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One thing that happened with a customer, as the timeline shows it."""
+
+    when: datetime
+    kind: str
+    title: Any
+    body: str = ""
+    url: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    """Yields a customer's events of one kind between two moments (or open-ended)."""
+
+    key: str
+    label: Any
+    events: Callable[[Any, datetime | None, datetime | None], Iterable[TimelineEvent]]
+    permission: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class AutomationTrigger:
+    """Something that can start a funnel, known by name (e.g. "expiration.expired")."""
+
+    key: str
+    label: Any
+    description: Any = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class AutomationAction:
+    """Something a funnel step can do, known by name (e.g. "balance.assign_credits").
+
+    ``run(customer, params, idempotency_key)`` performs it; ``form_class`` checks its
+    parameters in the funnel editor.
+    """
+
+    key: str
+    label: Any
+    run: Callable[..., Any]
+    form_class: Any = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RolePermissions:
+    """Permissions an app grants to a built-in group ("Staff" or "Manager")."""
+
+    key: str
+    group: str
+    permissions: tuple[str, ...] = field(default_factory=tuple)
+    order: int = 100
+
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """An ordered set of entries, each with a unique ``key``."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._entries: dict[str, T] = {}
+
+    def register(self, entry: T) -> T:
+        key = entry.key  # type: ignore[attr-defined]
+        existing = self._entries.get(key)
+        if existing is not None and existing != entry:
+            raise ImproperlyConfigured(
+                f"{self.name}: the key {key!r} is registered twice."
+            )
+        self._entries[key] = entry
+        return entry
+
+    def unregister(self, key: str) -> None:
+        self._entries.pop(key, None)
+
+    def get(self, key: str) -> T | None:
+        return self._entries.get(key)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(
+            sorted(self._entries.values(), key=lambda e: (e.order, e.key))  # type: ignore[attr-defined]
+        )
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def visible_to(self, user) -> list[T]:
+        """The entries whose permission (if any) the user has."""
+        return [
+            entry
+            for entry in self
+            if not getattr(entry, "permission", None) or user.has_perm(entry.permission)  # type: ignore[attr-defined]
+        ]
+
+
+staff_menu: Registry[MenuEntry] = Registry("staff menu")
+account_menu: Registry[MenuEntry] = Registry("customer-area menu")
+dashboard_widgets: Registry[DashboardWidget] = Registry("dashboard widgets")
+customer_tabs: Registry[CustomerTab] = Registry("customer card tabs")
+customer_sidebar: Registry[SidebarFigure] = Registry("customer card sidebar")
+customer_columns: Registry[CustomerColumn] = Registry("customer list columns")
+customer_filters: Registry[CustomerFilter] = Registry("customer list filters")
+timeline_sources: Registry[TimelineSource] = Registry("customer timeline sources")
+automation_triggers: Registry[AutomationTrigger] = Registry("automation triggers")
+automation_actions: Registry[AutomationAction] = Registry("automation actions")
+role_permissions: Registry[RolePermissions] = Registry("role permissions")
+
+ALL_REGISTRIES = (
+    staff_menu,
+    account_menu,
+    dashboard_widgets,
+    customer_tabs,
+    customer_sidebar,
+    customer_columns,
+    customer_filters,
+    timeline_sources,
+    automation_triggers,
+    automation_actions,
+    role_permissions,
+)

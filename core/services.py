@@ -1,0 +1,153 @@
+"""Shared services: transactional e-mail and the built-in staff groups."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from core import plugins
+from core.models import SentEmail
+
+logger = logging.getLogger(__name__)
+
+EMAIL_MAX_ATTEMPTS = 5
+
+
+def supported_language(language: str | None) -> str:
+    """The language to use for ``language``: itself if we speak it, else the default."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language:
+        language = language.lower().replace("_", "-")
+        if language in codes:
+            return language
+        if language.split("-")[0] in codes:
+            return language.split("-")[0]
+    return settings.LANGUAGE_CODE
+
+
+def email_queue(
+    *,
+    event_key: str,
+    to: str,
+    template: str,
+    context: dict | None = None,
+    language: str | None = None,
+) -> SentEmail:
+    """Asks for one e-mail about one event, sent once the transaction commits.
+
+    ``event_key`` names the event ("customer.credentials:42:2026-11-25T10:00"): asking
+    twice for the same key returns the first request and sends nothing more.
+    ``template`` names a folder under ``templates/emails/`` with ``subject.txt``,
+    ``body.txt`` and ``body.html``; ``context`` must be JSON-serialisable, as it is
+    rendered later, by a worker, in the recipient's ``language``.
+    """
+    from core.tasks import email_deliver_task
+
+    try:
+        with transaction.atomic():
+            sent_email, created = SentEmail.objects.get_or_create(
+                event_key=event_key,
+                defaults={
+                    "to": to,
+                    "template": template,
+                    "context": context or {},
+                    "language": supported_language(language),
+                },
+            )
+    except IntegrityError:
+        # Another transaction created the same event at the same moment.
+        return SentEmail.objects.get(event_key=event_key)
+    if created:
+        email_deliver_task.delay_on_commit(sent_email.pk)
+    return sent_email
+
+
+def email_render(sent_email: SentEmail) -> EmailMultiAlternatives:
+    folder = f"emails/{sent_email.template}"
+    context = {**sent_email.context, "site_name": "Clientela"}
+    with translation.override(sent_email.language):
+        subject = render_to_string(f"{folder}/subject.txt", context).strip()
+        text_body = render_to_string(f"{folder}/body.txt", context)
+        html_body = render_to_string(f"{folder}/body.html", context)
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.splitlines()),
+        body=text_body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[sent_email.to],
+    )
+    message.attach_alternative(html_body, "text/html")
+    return message
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    sent: bool
+    retry: bool = False
+
+
+def email_deliver(*, sent_email_id: int) -> DeliveryOutcome:
+    """Sends a queued e-mail at most once.
+
+    The row is claimed (``queued`` → ``sending``) under a lock before anything
+    leaves, so a second run, or a run after a worker died halfway, finds it claimed
+    and sends nothing.
+    A failure to send puts it back in the queue, up to ``EMAIL_MAX_ATTEMPTS`` tries.
+    """
+    with transaction.atomic():
+        sent_email = (
+            SentEmail.objects.select_for_update().filter(pk=sent_email_id).first()
+        )
+        if sent_email is None or sent_email.status != SentEmail.Status.QUEUED:
+            return DeliveryOutcome(sent=False)
+        sent_email.status = SentEmail.Status.SENDING
+        sent_email.attempts += 1
+        sent_email.save(update_fields=["status", "attempts"])
+
+    try:
+        message = email_render(sent_email)
+        message.send()
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the row
+        logger.warning("E-mail %s failed: %s", sent_email.pk, exc)
+        give_up = sent_email.attempts >= EMAIL_MAX_ATTEMPTS
+        sent_email.status = (
+            SentEmail.Status.FAILED if give_up else SentEmail.Status.QUEUED
+        )
+        sent_email.error = str(exc)[:2000]
+        sent_email.save(update_fields=["status", "error"])
+        return DeliveryOutcome(sent=False, retry=not give_up)
+
+    sent_email.status = SentEmail.Status.SENT
+    sent_email.subject = message.subject[:255]
+    sent_email.sent_at = timezone.now()
+    sent_email.error = ""
+    sent_email.save(update_fields=["status", "subject", "sent_at", "error"])
+    return DeliveryOutcome(sent=True)
+
+
+def staff_groups_sync() -> None:
+    """Creates the built-in groups and grants them what the installed apps ask for.
+
+    Runs after every ``migrate``; it only adds, so permissions a manager granted by hand
+    are kept.
+    """
+    wanted: dict[str, set[str]] = {}
+    for entry in plugins.role_permissions:
+        wanted.setdefault(entry.group, set()).update(entry.permissions)
+    for group_name, permission_names in wanted.items():
+        group, _created = Group.objects.get_or_create(name=group_name)
+        for name in sorted(permission_names):
+            app_label, codename = name.split(".", 1)
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is None:
+                logger.warning("Unknown permission %s for group %s", name, group_name)
+                continue
+            group.permissions.add(permission)

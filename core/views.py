@@ -1,0 +1,90 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import ListView, TemplateView, View
+
+from core import plugins
+from core.forms import StaffAuthenticationForm
+from core.mixins import StaffRequiredMixin
+from core.models import SentEmail
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "staff/login.html"
+    authentication_form = StaffAuthenticationForm
+    redirect_authenticated_user = False
+    next_page = reverse_lazy("staff:dashboard")
+
+
+class StaffLogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("staff:login")
+
+
+class DashboardView(StaffRequiredMixin, TemplateView):
+    template_name = "staff/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["widgets"] = [
+            {"widget": widget, **widget.get_context(self.request)}
+            for widget in plugins.dashboard_widgets.visible_to(self.request.user)
+        ]
+        return context
+
+
+class SentEmailListView(StaffRequiredMixin, ListView):
+    permission_required = "core.view_sentemail"
+    template_name = "core/sentemail_list.html"
+    paginate_by = 50
+    queryset = SentEmail.objects.only(
+        "template", "to", "subject", "status", "language", "created_at", "sent_at"
+    )
+    extra_context = {"title": _("Sent e-mails")}
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)
+
+
+class LanguageSetView(View):
+    """The language switcher: remembers the choice; a language we lack is refused."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        language = request.POST.get("language", "")
+        next_url = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+        if not url_has_allowed_host_and_scheme(
+            next_url,
+            allowed_hosts={request.get_host()},
+            require_https=request.is_secure(),
+        ):
+            next_url = "/"
+        if language not in dict(settings.LANGUAGES):
+            messages.error(request, _("This language is not available."))
+            return redirect(next_url)
+        if request.user.is_authenticated and not hasattr(request.user, "customer"):
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+        translation.activate(language)
+        response = redirect(next_url)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+        )
+        return response

@@ -1,0 +1,102 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class Customer(models.Model):
+    """A customer of the business: the card every module plugs into.
+
+    A customer may log in to their area when ``user`` is set and active; many never do.
+    """
+
+    class Sex(models.TextChoices):
+        FEMALE = "f", _("Female")
+        MALE = "m", _("Male")
+        OTHER = "o", _("Other")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customer",
+    )
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=40, blank=True)
+    fiscal_code = models.CharField(_("fiscal code"), max_length=40, blank=True)
+
+    newsletter_subscribed = models.BooleanField(_("newsletter"), default=False)
+    email_confirmed_at = models.DateTimeField(
+        _("e-mail confirmed"), null=True, blank=True
+    )
+
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    utm_source = models.CharField(_("UTM source"), max_length=200, blank=True)
+    utm_medium = models.CharField(_("UTM medium"), max_length=200, blank=True)
+    utm_campaign = models.CharField(_("UTM campaign"), max_length=200, blank=True)
+    utm_term = models.CharField(_("UTM term"), max_length=200, blank=True)
+    utm_content = models.CharField(_("UTM content"), max_length=200, blank=True)
+    referrer = models.URLField(_("referrer"), max_length=500, blank=True)
+    registration_user_agent = models.CharField(
+        _("registration device"), max_length=500, blank=True
+    )
+
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="customer_email_ci_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="customer_created_idx"),
+            models.Index(
+                fields=["last_name", "first_name", "id"], name="customer_name_idx"
+            ),
+            models.Index(fields=["city"], name="customer_city_idx"),
+            models.Index(fields=["region"], name="customer_region_idx"),
+            models.Index(fields=["postal_code"], name="customer_postal_code_idx"),
+            models.Index(fields=["language"], name="customer_language_idx"),
+        ]
+        permissions = [
+            ("export_customer", _("Can export customers")),
+            ("import_customer", _("Can import customers")),
+            ("impersonate_customer", _("Can log in as a customer")),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def login_enabled(self) -> bool:
+        return self.user_id is not None and self.user.is_active

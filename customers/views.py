@@ -1,0 +1,127 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from core.mixins import StaffRequiredMixin
+from core.tables import PAGE_SIZES, paginate
+from customers import selectors
+from customers.filters import CustomerFilterSet
+from customers.forms import CustomerAuthenticationForm, CustomerPasswordResetForm
+from customers.models import Customer
+from customers.tables import customer_table_class
+
+# Staff side -----------------------------------------------------------------------
+
+
+class CustomerListView(StaffRequiredMixin, TemplateView):
+    permission_required = "customers.view_customer"
+    template_name = "customers/customer_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        filterset = CustomerFilterSet(
+            self.request.GET,
+            queryset=selectors.customer_list_queryset(user),
+            user=user,
+        )
+        table_class = customer_table_class(user)
+        table = table_class(
+            filterset.qs if filterset.is_valid() else Customer.objects.none()
+        )
+        paginate(table, self.request)
+        return {
+            **super().get_context_data(**kwargs),
+            "filter": filterset,
+            "table": table,
+            "page_sizes": PAGE_SIZES,
+            "title": _("Customers"),
+        }
+
+
+class CustomerCardMixin(StaffRequiredMixin):
+    """A page of the customer card: loads the customer, its tabs and its sidebar."""
+
+    permission_required = "customers.view_customer"
+    tab_key = ""
+
+    def get_customer(self) -> Customer:
+        if not hasattr(self, "_customer"):
+            self._customer = get_object_or_404(
+                Customer.objects.select_related("user"), pk=self.kwargs["pk"]
+            )
+        return self._customer
+
+    def get_context_data(self, **kwargs):
+        customer = self.get_customer()
+        user = self.request.user
+        return {
+            **super().get_context_data(**kwargs),
+            "customer": customer,
+            "tabs": selectors.customer_tabs(user),
+            "active_tab": self.tab_key,
+            "sidebar": selectors.customer_sidebar(user, customer),
+            "title": str(customer),
+        }
+
+
+class CustomerCardView(CustomerCardMixin, TemplateView):
+    template_name = "customers/card_personal.html"
+    tab_key = "personal"
+
+
+# Customer area ----------------------------------------------------------------------
+
+
+class AccountLoginView(auth_views.LoginView):
+    template_name = "account/login.html"
+    authentication_form = CustomerAuthenticationForm
+    redirect_authenticated_user = False
+
+
+class AccountLogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("account:login")
+
+
+class AccountPasswordResetView(auth_views.PasswordResetView):
+    template_name = "account/password_reset_form.html"
+    form_class = CustomerPasswordResetForm
+    success_url = reverse_lazy("account:password_reset_done")
+
+
+class AccountPasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "account/password_reset_done.html"
+
+
+class AccountPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "account/password_reset_confirm.html"
+    success_url = reverse_lazy("account:password_reset_complete")
+
+
+class AccountPasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "account/password_reset_complete.html"
+
+
+class CustomerAreaMixin(LoginRequiredMixin):
+    """Customer-area pages: only for a logged-in customer, about that customer only."""
+
+    login_url = reverse_lazy("account:login")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not hasattr(request.user, "customer"):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def customer(self) -> Customer:
+        return self.request.user.customer
+
+
+class AccountHomeView(CustomerAreaMixin, TemplateView):
+    template_name = "account/home.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "customer": self.customer}
