@@ -1,0 +1,43 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from core import plugins
+
+
+def make_registry():
+    registry = plugins.Registry("test")
+    registry.register(plugins.MenuEntry("b", "B", "staff:dashboard", order=20))
+    registry.register(plugins.MenuEntry("a", "A", "staff:dashboard", order=10))
+    registry.register(
+        plugins.MenuEntry("c", "C", "staff:emails", permission="core.view_sentemail")
+    )
+    return registry
+
+
+def test_registry_iterates_by_order_then_key():
+    assert [entry.key for entry in make_registry()] == ["a", "b", "c"]
+
+
+def test_registry_refuses_a_different_entry_under_the_same_key():
+    registry = make_registry()
+    with pytest.raises(ImproperlyConfigured):
+        registry.register(plugins.MenuEntry("a", "Other", "staff:dashboard"))
+
+
+def test_registry_accepts_the_same_entry_twice():
+    registry = make_registry()
+    registry.register(plugins.MenuEntry("a", "A", "staff:dashboard", order=10))
+    assert len(registry) == 3
+
+
+def test_registry_visible_to_filters_by_permission(db, staff_user, manager_user):
+    registry = make_registry()
+    assert [e.key for e in registry.visible_to(staff_user)] == ["a", "b"]
+    assert [e.key for e in registry.visible_to(manager_user)] == ["a", "b", "c"]
+
+
+def test_installed_apps_fill_the_registries():
+    assert "dashboard" in plugins.staff_menu
+    assert "customers" in plugins.staff_menu
+    assert "personal" in plugins.customer_tabs
+    assert "home" in plugins.account_menu

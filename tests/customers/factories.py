@@ -1,0 +1,24 @@
+import factory
+
+from customers.models import Customer
+from tests.core.factories import UserFactory
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+    phone = factory.Faker("phone_number")
+    city = factory.Faker("city")
+    language = "en"
+
+
+class CustomerWithLoginFactory(CustomerFactory):
+    user = factory.SubFactory(
+        UserFactory,
+        email=factory.SelfAttribute("..email"),
+        first_name=factory.SelfAttribute("..first_name"),
+    )

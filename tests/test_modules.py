@@ -1,0 +1,57 @@
+"""The hub keeps working when a module that plugs into it is switched off."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCRIPT = """
+import django
+from django.core.management import call_command
+django.setup()
+from django.apps import apps
+from django.test import Client
+from django.test.utils import setup_test_environment
+from core.models import User
+from customers.models import Customer
+
+setup_test_environment()
+assert not apps.is_installed({module!r})
+call_command("migrate", verbosity=0)
+staff = User.objects.create_superuser("boss@example.com", "pw")
+customer = Customer.objects.create(email="c@example.com", first_name="C")
+client = Client()
+client.force_login(staff)
+for url in ["/staff/", "/staff/customers/", f"/staff/customers/{{customer.pk}}/"]:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("module", settings.PLUGIN_MODULES)
+def test_project_works_without_a_plugin_module(module, tmp_path):
+    env = {
+        **os.environ,
+        "CLIENTELA_DISABLED_MODULES": module,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "ALLOWED_HOSTS": "testserver",
+        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "AXES_ENABLED": "false",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(module=module)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("ok")
