@@ -174,6 +174,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Periodic jobs run often and pick what is due from the database, so they catch up
+# after downtime. Apps add theirs here; beat copies them into its database tables.
+CELERY_BEAT_SCHEDULE = {
+    "email-flush-queued": {
+        "task": "core.tasks.email_flush_queued_task",
+        "schedule": timedelta(minutes=5),
+    },
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -31,7 +32,14 @@ class DashboardView(StaffRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["widgets"] = [
-            {"widget": widget, **widget.get_context(self.request)}
+            {
+                "widget": widget,
+                "html": render_to_string(
+                    widget.template_name,
+                    widget.get_context(self.request),
+                    request=self.request,
+                ),
+            }
             for widget in plugins.dashboard_widgets.visible_to(self.request.user)
         ]
         return context

@@ -23,6 +23,18 @@ class CustomersConfig(AppConfig):
                 "personal", _("Personal data"), "customers:card", order=0
             )
         )
+        from customers.widgets import new_customers_context
+
+        plugins.dashboard_widgets.register(
+            plugins.DashboardWidget(
+                "new_customers",
+                _("New customers"),
+                "customers/widgets/new_customers.html",
+                new_customers_context,
+                permission="customers.view_customer",
+                order=10,
+            )
+        )
         plugins.account_menu.register(
             plugins.MenuEntry("home", _("Home"), "account:home", order=0)
         )
