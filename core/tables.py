@@ -1,4 +1,7 @@
 import django_tables2 as tables
+from django.core.paginator import EmptyPage
+from django.http import Http404
+from django.utils.translation import gettext as _
 from django_tables2.paginators import LazyPaginator
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -22,10 +25,25 @@ def page_size_from(request, default: int = 25) -> int:
     return size if size in PAGE_SIZES else default
 
 
+def page_number_from(request) -> int:
+    try:
+        number = int(request.GET.get("page", 1))
+    except (TypeError, ValueError):
+        return 1
+    return max(number, 1)
+
+
 def paginate(table, request, default_size: int = 25) -> None:
-    """Paginates without counting the whole table: a million rows stay fast."""
-    table.paginate(
-        paginator_class=LazyPaginator,
-        page=request.GET.get("page", 1),
-        per_page=page_size_from(request, default_size),
-    )
+    """Paginates without counting the whole table: a million rows stay fast.
+
+    A page number that is not a number counts as the first page; a page past the end
+    is a 404.
+    """
+    try:
+        table.paginate(
+            paginator_class=LazyPaginator,
+            page=page_number_from(request),
+            per_page=page_size_from(request, default_size),
+        )
+    except EmptyPage as error:
+        raise Http404(_("There is no such page.")) from error

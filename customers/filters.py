@@ -31,13 +31,16 @@ class CustomerFilterSet(django_filters.FilterSet):
             return queryset
         if "@" in value:
             return queryset.filter(email__istartswith=value)
-        terms = value.split()
         condition = Q()
-        for term in terms:
-            condition &= (
+        for term in value.split():
+            term_condition = (
                 Q(first_name__istartswith=term)
                 | Q(last_name__istartswith=term)
-                | Q(phone__contains=term)
                 | Q(email__istartswith=term)
             )
+            # Only a term with a digit can be part of a phone number; leaving the
+            # phone out otherwise lets PostgreSQL answer from the prefix indexes.
+            if any(character.isdigit() for character in term):
+                term_condition |= Q(phone__contains=term)
+            condition &= term_condition
         return queryset.filter(condition)

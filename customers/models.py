@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import F
+from django.db.models.functions import Lower, Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -72,15 +73,33 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="customer_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="customer_email_ci_unique",
+                violation_error_message=_(
+                    "A customer with this e-mail already exists."
+                ),
+            ),
         ]
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="customer_created_idx"),
             models.Index(
                 fields=["last_name", "first_name", "id"], name="customer_name_idx"
             ),
-            models.Index(fields=["city"], name="customer_city_idx"),
-            models.Index(fields=["region"], name="customer_region_idx"),
+            # The list filters city and region case-insensitively (UPPER(x) = ...)
+            # and shows the newest first: one index scan, whatever the value's count.
+            models.Index(
+                Upper("city"),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="customer_city_created_idx",
+            ),
+            models.Index(
+                Upper("region"),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="customer_region_created_idx",
+            ),
             models.Index(fields=["postal_code"], name="customer_postal_code_idx"),
             models.Index(fields=["language"], name="customer_language_idx"),
         ]
