@@ -66,3 +66,57 @@ def customer_login_set_password(*, customer: Customer, password: str) -> Custome
         customer.user = user
         customer.save(update_fields=["user", "updated_at"])
     return customer
+
+
+PERSONAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "birth_date",
+    "sex",
+    "email",
+    "phone",
+    "mobile",
+    "website",
+    "address",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "language",
+)
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, **fields) -> Customer:
+    """Changes a customer's data; an e-mail that another customer has is refused."""
+    unknown = set(fields) - {field.name for field in Customer._meta.fields}
+    if unknown:
+        raise ValueError(f"Unknown customer fields: {', '.join(sorted(unknown))}")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if "email" in fields:
+        fields["email"] = normalize_email(fields["email"])
+        if customer_email_taken(fields["email"], exclude_pk=customer.pk):
+            raise ValidationError(
+                {"email": _("A customer with this e-mail already exists.")},
+                code="duplicate_email",
+            )
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    customer.full_clean(exclude=["user"])
+    customer.save()
+    if customer.user_id is not None and "email" in fields:
+        # The login follows the customer's e-mail address.
+        user = customer.user
+        if user.email != customer.email:
+            if (
+                User.objects.filter(email__iexact=customer.email)
+                .exclude(pk=user.pk)
+                .exists()
+            ):
+                raise ValidationError(
+                    {"email": _("Another account already logs in with this e-mail.")},
+                    code="login_email_taken",
+                )
+            user.email = customer.email
+            user.save(update_fields=["email"])
+    return customer

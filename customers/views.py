@@ -1,16 +1,22 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 
 from core.mixins import StaffRequiredMixin
 from core.tables import PAGE_SIZES, paginate
-from customers import selectors
+from customers import selectors, services
 from customers.filters import CustomerFilterSet
-from customers.forms import CustomerAuthenticationForm, CustomerPasswordResetForm
+from customers.forms import (
+    CustomerAuthenticationForm,
+    CustomerPasswordResetForm,
+    CustomerPersonalForm,
+)
 from customers.models import Customer
 from customers.tables import customer_table_class
 
@@ -68,9 +74,48 @@ class CustomerCardMixin(StaffRequiredMixin):
         }
 
 
-class CustomerCardView(CustomerCardMixin, TemplateView):
+class CustomerCreateView(StaffRequiredMixin, FormView):
+    permission_required = ("customers.view_customer", "customers.add_customer")
+    template_name = "customers/customer_form.html"
+    form_class = CustomerPersonalForm
+    extra_context = {"title": _("New customer")}
+
+    def form_valid(self, form):
+        try:
+            customer = services.customer_create(**form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The customer was created."))
+        return redirect("customers:card", pk=customer.pk)
+
+
+class CustomerCardView(CustomerCardMixin, FormView):
+    """The Personal data tab: read for everyone on staff, edited with the permission."""
+
     template_name = "customers/card_personal.html"
     tab_key = "personal"
+    form_class = CustomerPersonalForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.get_customer()}
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("customers.change_customer"):
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.customer_update(
+                customer=self.get_customer(),
+                **{name: form.cleaned_data[name] for name in form.changed_data},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The personal data were saved."))
+        return redirect("customers:card", pk=self.get_customer().pk)
 
 
 # Customer area ----------------------------------------------------------------------
