@@ -1,31 +1,33 @@
+"""Customer-area URLs (under /account/). Each area keeps its own block."""
+
 from django.urls import path
 
-from customers import views
+from customers.views import account
 
 app_name = "account"
 
 urlpatterns = [
-    path("", views.AccountHomeView.as_view(), name="home"),
-    path("login/", views.AccountLoginView.as_view(), name="login"),
-    path("logout/", views.AccountLogoutView.as_view(), name="logout"),
+    path("", account.AccountHomeView.as_view(), name="home"),
+    path("login/", account.AccountLoginView.as_view(), name="login"),
+    path("logout/", account.AccountLogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        views.AccountPasswordResetView.as_view(),
+        account.AccountPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
         "password-reset/sent/",
-        views.AccountPasswordResetDoneView.as_view(),
+        account.AccountPasswordResetDoneView.as_view(),
         name="password_reset_done",
     ),
     path(
         "reset/<uidb64>/<token>/",
-        views.AccountPasswordResetConfirmView.as_view(),
+        account.AccountPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
         "reset/done/",
-        views.AccountPasswordResetCompleteView.as_view(),
+        account.AccountPasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
 ]

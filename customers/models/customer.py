@@ -45,9 +45,25 @@ class Customer(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
 
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
+    avatar_thumbnail = models.ImageField(
+        _("avatar thumbnail"), upload_to="avatars/thumbnails/%Y/%m/", blank=True
+    )
+
     company_name = models.CharField(_("company name"), max_length=200, blank=True)
     vat_number = models.CharField(_("VAT number"), max_length=40, blank=True)
     fiscal_code = models.CharField(_("fiscal code"), max_length=40, blank=True)
+    billing_address = models.CharField(_("billing address"), max_length=255, blank=True)
+    billing_city = models.CharField(_("billing city"), max_length=120, blank=True)
+    billing_region = models.CharField(_("billing region"), max_length=120, blank=True)
+    billing_postal_code = models.CharField(
+        _("billing postal code"), max_length=20, blank=True
+    )
+    billing_country = models.CharField(_("billing country"), max_length=2, blank=True)
+
+    tags = models.ManyToManyField(
+        "customers.Tag", verbose_name=_("tags"), related_name="customers", blank=True
+    )
 
     newsletter_subscribed = models.BooleanField(_("newsletter"), default=False)
     email_confirmed_at = models.DateTimeField(
@@ -102,6 +118,9 @@ class Customer(models.Model):
             ),
             models.Index(fields=["postal_code"], name="customer_postal_code_idx"),
             models.Index(fields=["language"], name="customer_language_idx"),
+            models.Index(
+                fields=["email_confirmed_at"], name="customer_email_confirmed_idx"
+            ),
         ]
         permissions = [
             ("export_customer", _("Can export customers")),

@@ -1,10 +1,8 @@
+"""Backoffice pages of the customers app: the list and the customer card."""
+
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
@@ -13,14 +11,10 @@ from core.tables import PAGE_SIZES, paginate
 from customers import selectors, services
 from customers.filters import CustomerFilterSet
 from customers.forms import (
-    CustomerAuthenticationForm,
-    CustomerPasswordResetForm,
     CustomerPersonalForm,
 )
 from customers.models import Customer
 from customers.tables import customer_table_class
-
-# Staff side -----------------------------------------------------------------------
 
 
 class CustomerListView(StaffRequiredMixin, TemplateView):
@@ -116,57 +110,3 @@ class CustomerCardView(CustomerCardMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("The personal data were saved."))
         return redirect("customers:card", pk=self.get_customer().pk)
-
-
-# Customer area ----------------------------------------------------------------------
-
-
-class AccountLoginView(auth_views.LoginView):
-    template_name = "account/login.html"
-    authentication_form = CustomerAuthenticationForm
-    redirect_authenticated_user = False
-
-
-class AccountLogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("account:login")
-
-
-class AccountPasswordResetView(auth_views.PasswordResetView):
-    template_name = "account/password_reset_form.html"
-    form_class = CustomerPasswordResetForm
-    success_url = reverse_lazy("account:password_reset_done")
-
-
-class AccountPasswordResetDoneView(auth_views.PasswordResetDoneView):
-    template_name = "account/password_reset_done.html"
-
-
-class AccountPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    template_name = "account/password_reset_confirm.html"
-    success_url = reverse_lazy("account:password_reset_complete")
-
-
-class AccountPasswordResetCompleteView(auth_views.PasswordResetCompleteView):
-    template_name = "account/password_reset_complete.html"
-
-
-class CustomerAreaMixin(LoginRequiredMixin):
-    """Customer-area pages: only for a logged-in customer, about that customer only."""
-
-    login_url = reverse_lazy("account:login")
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not hasattr(request.user, "customer"):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-    @property
-    def customer(self) -> Customer:
-        return self.request.user.customer
-
-
-class AccountHomeView(CustomerAreaMixin, TemplateView):
-    template_name = "account/home.html"
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "customer": self.customer}

@@ -1,0 +1,64 @@
+"""The customer area: login, password reset, home."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.urls import reverse_lazy
+from django.views.generic import TemplateView
+
+from customers.forms import (
+    CustomerAuthenticationForm,
+    CustomerPasswordResetForm,
+)
+from customers.models import Customer
+
+
+class AccountLoginView(auth_views.LoginView):
+    template_name = "account/login.html"
+    authentication_form = CustomerAuthenticationForm
+    redirect_authenticated_user = False
+
+
+class AccountLogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("account:login")
+
+
+class AccountPasswordResetView(auth_views.PasswordResetView):
+    template_name = "account/password_reset_form.html"
+    form_class = CustomerPasswordResetForm
+    success_url = reverse_lazy("account:password_reset_done")
+
+
+class AccountPasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "account/password_reset_done.html"
+
+
+class AccountPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "account/password_reset_confirm.html"
+    success_url = reverse_lazy("account:password_reset_complete")
+
+
+class AccountPasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "account/password_reset_complete.html"
+
+
+class CustomerAreaMixin(LoginRequiredMixin):
+    """Customer-area pages: only for a logged-in customer, about that customer only."""
+
+    login_url = reverse_lazy("account:login")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not hasattr(request.user, "customer"):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def customer(self) -> Customer:
+        return self.request.user.customer
+
+
+class AccountHomeView(CustomerAreaMixin, TemplateView):
+    template_name = "account/home.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "customer": self.customer}
