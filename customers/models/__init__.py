@@ -9,6 +9,7 @@ from customers.models.history import (
     CustomerEvent,
     SupportRequest,
 )
+from customers.models.imports import ImportJob, ImportRowError
 from customers.models.marketing import NewsletterList, Subscription, Tag
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "Customer",
     "CustomerAction",
     "CustomerEvent",
+    "ImportJob",
+    "ImportRowError",
     "NewsletterList",
     "PushDevice",
     "ShippingAddress",

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.urls import reverse_lazy
 from django.views.generic import TemplateView
 
-from customers.forms import (
+from customers.forms.account import (
     CustomerAuthenticationForm,
     CustomerPasswordResetForm,
 )

@@ -10,9 +10,7 @@ from core.mixins import StaffRequiredMixin
 from core.tables import PAGE_SIZES, paginate
 from customers import selectors, services
 from customers.filters import CustomerFilterSet
-from customers.forms import (
-    CustomerPersonalForm,
-)
+from customers.forms.profile import CustomerPersonalForm
 from customers.models import Customer
 from customers.tables import customer_table_class
 

@@ -1,0 +1,52 @@
+"""Personal data forms."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer
+
+
+class CustomerPersonalForm(forms.ModelForm):
+    """Personal data as staff create and edit it (shape only: rules are in services)."""
+
+    website = forms.URLField(
+        label=_("website"), required=False, max_length=200, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Customer
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "mobile",
+            "website",
+            "birth_date",
+            "sex",
+            "address",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "language",
+        ]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+        }
+
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data.get("birth_date")
+        if birth_date and birth_date > timezone.localdate():
+            raise forms.ValidationError(_("The birth date cannot be in the future."))
+        return birth_date
+
+    def clean_country(self):
+        country = (self.cleaned_data.get("country") or "").strip().upper()
+        if country and not (len(country) == 2 and country.isalpha()):
+            raise forms.ValidationError(
+                _("Use the two-letter country code, e.g. IT, ES, PT.")
+            )
+        return country
