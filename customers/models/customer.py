@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F
@@ -81,6 +83,16 @@ class Customer(models.Model):
         _("registration device"), max_length=500, blank=True
     )
 
+    # The money ledger's figures, kept on the customer row so the list can sort and
+    # filter by them at a million customers. Only the balance app writes them, in the
+    # transaction that inserts the ledger entry, under a lock of this row.
+    balance = models.DecimalField(
+        _("balance"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    balance_held = models.DecimalField(
+        _("held balance"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -121,6 +133,7 @@ class Customer(models.Model):
             models.Index(
                 fields=["email_confirmed_at"], name="customer_email_confirmed_idx"
             ),
+            models.Index(fields=["balance", "id"], name="customer_balance_idx"),
         ]
         permissions = [
             ("export_customer", _("Can export customers")),
