@@ -18,6 +18,10 @@ from core.models import SentEmail
 logger = logging.getLogger(__name__)
 
 EMAIL_MAX_ATTEMPTS = 5
+# Context kept only until the e-mail is sent (a generated password, a reset link):
+# templates read it as {{ secret.name }}; afterwards the sent-log keeps no copy.
+SECRET_CONTEXT_KEY = "secret"
+SECRET_REMOVED = "[removed after sending]"
 
 
 def supported_language(language: str | None) -> str:
@@ -38,6 +42,7 @@ def email_queue(
     to: str,
     template: str,
     context: dict | None = None,
+    secret_context: dict | None = None,
     language: str | None = None,
 ) -> SentEmail:
     """Asks for one e-mail about one event, sent once the transaction commits.
@@ -46,7 +51,9 @@ def email_queue(
     twice for the same key returns the first request and sends nothing more.
     ``template`` names a folder under ``templates/emails/`` with ``subject.txt``,
     ``body.txt`` and ``body.html``; ``context`` must be JSON-serialisable, as it is
-    rendered later, by a worker, in the recipient's ``language``.
+    rendered later, by a worker, in the recipient's ``language``. ``secret_context``
+    (passwords, one-time links) is rendered as ``{{ secret.<name> }}`` and erased from
+    the sent-log once the e-mail has left or has been given up.
     """
     from core.tasks import email_deliver_task
 
@@ -57,7 +64,14 @@ def email_queue(
                 defaults={
                     "to": to,
                     "template": template,
-                    "context": context or {},
+                    "context": {
+                        **(context or {}),
+                        **(
+                            {SECRET_CONTEXT_KEY: secret_context}
+                            if secret_context
+                            else {}
+                        ),
+                    },
                     "language": supported_language(language),
                 },
             )
@@ -120,15 +134,24 @@ def email_deliver(*, sent_email_id: int) -> DeliveryOutcome:
             SentEmail.Status.FAILED if give_up else SentEmail.Status.QUEUED
         )
         sent_email.error = str(exc)[:2000]
-        sent_email.save(update_fields=["status", "error"])
+        if give_up:
+            secrets_erase(sent_email)
+        sent_email.save(update_fields=["status", "error", "context"])
         return DeliveryOutcome(sent=False, retry=not give_up)
 
     sent_email.status = SentEmail.Status.SENT
     sent_email.subject = message.subject[:255]
     sent_email.sent_at = timezone.now()
     sent_email.error = ""
-    sent_email.save(update_fields=["status", "subject", "sent_at", "error"])
+    secrets_erase(sent_email)
+    sent_email.save(update_fields=["status", "subject", "sent_at", "error", "context"])
     return DeliveryOutcome(sent=True)
+
+
+def secrets_erase(sent_email: SentEmail) -> None:
+    secrets = sent_email.context.get(SECRET_CONTEXT_KEY)
+    if secrets:
+        sent_email.context[SECRET_CONTEXT_KEY] = dict.fromkeys(secrets, SECRET_REMOVED)
 
 
 def staff_groups_sync() -> None:

@@ -40,6 +40,8 @@ class CustomerPasswordResetForm(PasswordResetForm):
             template="password_reset",
             context={
                 "name": user.first_name or (customer.first_name if customer else ""),
+            },
+            secret_context={
                 "reset_url": f"{context['protocol']}://{context['domain']}{reset_path}",
             },
             language=language,

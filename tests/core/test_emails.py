@@ -12,7 +12,8 @@ def queue_reset_email():
             event_key=event_key,
             to=to,
             template="password_reset",
-            context={"name": "Ana", "reset_url": "https://example.com/reset/abc/"},
+            context={"name": "Ana"},
+            secret_context={"reset_url": "https://example.com/reset/abc/"},
             language=language,
         )
 
@@ -40,6 +41,8 @@ def test_email_queue_sends_after_commit(
     assert sent.status == SentEmail.Status.SENT
     assert sent.subject == "Choose a new password"
     assert sent.sent_at is not None
+    assert "reset/abc" not in str(sent.context), "the sent-log keeps no secret"
+    assert sent.context["name"] == "Ana"
 
 
 @pytest.mark.django_db
@@ -112,6 +115,7 @@ def test_email_gives_up_after_max_attempts(queue_reset_email, settings):
     sent.refresh_from_db()
     assert sent.status == SentEmail.Status.FAILED
     assert sent.attempts == services.EMAIL_MAX_ATTEMPTS
+    assert "reset/abc" not in str(sent.context)
 
 
 @pytest.mark.django_db

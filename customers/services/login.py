@@ -1,0 +1,490 @@
+"""Login and access: a customer's login, credentials, e-mail confirmation, sign-up and
+staff impersonation.
+
+A customer's login is a ``core.User`` linked from ``Customer.user``; it logs in to the
+customer area while active. A staff account is never a customer login.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import string
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import SentEmail
+from core.services import email_queue, supported_language
+from customers.models import Customer, CustomerEvent
+from customers.services.events import customer_event_record
+from customers.services.profile import customer_email_taken, normalize_email
+
+User = get_user_model()
+
+PASSWORD_ALPHABET = "".join(
+    c for c in string.ascii_letters + string.digits if c not in "Il1O0o"
+)
+PASSWORD_LENGTH = 16
+CONFIRMATION_SALT = "customers.email-confirmation"
+EVENT_KEY_MAX_LENGTH = SentEmail._meta.get_field("event_key").max_length
+ORIGIN_FIELDS = (
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "referrer",
+)
+
+
+def confirmation_max_age() -> timedelta:
+    """How long an e-mail confirmation link works (3 days unless set otherwise)."""
+    return timedelta(
+        seconds=getattr(settings, "CLIENTELA_EMAIL_CONFIRMATION_MAX_AGE", 3 * 86400)
+    )
+
+
+def password_generate() -> str:
+    """A random, strong password without look-alike characters (l/1, O/0)."""
+    while True:
+        password = "".join(
+            secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH)
+        )
+        if (
+            any(c.islower() for c in password)
+            and any(c.isupper() for c in password)
+            and any(c.isdigit() for c in password)
+        ):
+            return password
+
+
+def _staff_refused() -> ValidationError:
+    return ValidationError(
+        _("A staff account can never be a customer login."), code="staff_login"
+    )
+
+
+def _login_prepare(customer: Customer):
+    """The customer's login, or a new (unsaved) one; ``(user, is_new)``.
+
+    A login that an earlier, deleted customer left behind with the same e-mail is
+    taken over as new. Another customer's login, or a staff account, is refused.
+    """
+    user = customer.user
+    if user is not None:
+        if user.is_staff or user.is_superuser:
+            raise _staff_refused()
+        return user, False
+    user = User.objects.filter(email__iexact=customer.email).first()
+    if user is not None:
+        if user.is_staff or user.is_superuser:
+            raise _staff_refused()
+        if Customer.objects.filter(user=user).exists():
+            raise ValidationError(
+                _("Another customer already logs in with this e-mail."),
+                code="login_email_taken",
+            )
+    else:
+        user = User(email=customer.email)
+    user.first_name = customer.first_name
+    user.last_name = customer.last_name
+    user.language = customer.language
+    return user, True
+
+
+def _login_save(customer: Customer, user, *, password: str | None) -> None:
+    """Activates and saves ``user`` as the customer's login, with ``password`` if
+    given (a new login without one gets a random password nobody knows)."""
+    if password is not None:
+        user.set_password(password)
+    elif user.pk is None or customer.user_id != user.pk:
+        user.set_password(password_generate())
+    user.is_active = True
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            _("Another account already logs in with this e-mail."),
+            code="login_email_taken",
+        ) from error
+    if customer.user_id != user.pk:
+        customer.user = user
+        customer.save(update_fields=["user", "updated_at"])
+
+
+def _customer_lock(customer: Customer) -> Customer:
+    return (
+        Customer.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=customer.pk)
+    )
+
+
+def _password_check(password: str, user) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.error_list}) from error
+
+
+@transaction.atomic(durable=True)
+def customer_login_enable(*, customer: Customer, actor) -> bool:
+    """Lets the customer log in again, or creates their login; False if it already
+    could. A new login gets a random password: send the credentials next."""
+    customer = _customer_lock(customer)
+    user, is_new = _login_prepare(customer)
+    if not is_new and user.is_active:
+        return False
+    _login_save(customer, user, password=None)
+    customer_event_record(
+        customer=customer, kind=CustomerEvent.Kind.LOGIN_ENABLED, actor=actor
+    )
+    return True
+
+
+@transaction.atomic(durable=True)
+def customer_login_disable(*, customer: Customer, actor) -> bool:
+    """Stops the customer's login; their open sessions end at their next request.
+
+    False if they could not log in anyway.
+    """
+    customer = _customer_lock(customer)
+    user = customer.user
+    if user is None or not user.is_active:
+        return False
+    if user.is_staff or user.is_superuser:
+        raise _staff_refused()
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    customer_event_record(
+        customer=customer, kind=CustomerEvent.Kind.LOGIN_DISABLED, actor=actor
+    )
+    return True
+
+
+@transaction.atomic(durable=True)
+def customer_login_password_set(
+    *, customer: Customer, password: str, actor
+) -> Customer:
+    """Sets the customer's password by hand (the password validators apply) and
+    enables their login."""
+    customer = _customer_lock(customer)
+    user, is_new = _login_prepare(customer)
+    _password_check(password, user)
+    was_enabled = not is_new and user.is_active
+    _login_save(customer, user, password=password)
+    if not was_enabled:
+        customer_event_record(
+            customer=customer, kind=CustomerEvent.Kind.LOGIN_ENABLED, actor=actor
+        )
+    customer_event_record(
+        customer=customer, kind=CustomerEvent.Kind.PASSWORD_SET, actor=actor
+    )
+    return customer
+
+
+def _event_key(kind: str, customer: Customer, request_key: str) -> str:
+    """``kind:customer:request_key``, the request key hashed if it is too long."""
+    key = f"{kind}:{customer.pk}:{request_key}"
+    if len(key) > EVENT_KEY_MAX_LENGTH:
+        digest = hashlib.sha256(request_key.encode()).hexdigest()
+        key = f"{kind}:{customer.pk}:sha256:{digest}"
+    return key
+
+
+def credentials_event_key(customer: Customer, request_key: str) -> str:
+    return _event_key("customer.credentials", customer, request_key)
+
+
+@transaction.atomic(durable=True)
+def customer_credentials_send(
+    *, customer: Customer, actor, request_key: str, login_url: str
+) -> bool:
+    """Gives the customer a new random password and e-mails it with the login URL.
+
+    ``request_key`` names this one request (a nonce of the form): asking again with
+    the same key (a double submit, a retry) changes nothing and sends nothing, and
+    returns False.
+    """
+    customer = _customer_lock(customer)
+    event_key = credentials_event_key(customer, request_key)
+    if SentEmail.objects.filter(event_key=event_key).exists():
+        return False
+    user, is_new = _login_prepare(customer)
+    was_enabled = not is_new and user.is_active
+    password = password_generate()
+    _login_save(customer, user, password=password)
+    email_queue(
+        event_key=event_key,
+        to=customer.email,
+        template="credentials",
+        context={
+            "name": customer.first_name,
+            "email": user.email,
+            "login_url": login_url,
+        },
+        secret_context={"password": password},
+        language=customer.language,
+    )
+    if not was_enabled:
+        customer_event_record(
+            customer=customer, kind=CustomerEvent.Kind.LOGIN_ENABLED, actor=actor
+        )
+    customer_event_record(
+        customer=customer,
+        kind=CustomerEvent.Kind.CREDENTIALS_SENT,
+        actor=actor,
+        detail=customer.email,
+    )
+    return True
+
+
+def email_confirmation_token(customer: Customer) -> str:
+    """A signed, expiring token for the customer's current e-mail address."""
+    return signing.TimestampSigner(salt=CONFIRMATION_SALT).sign_object(
+        {"c": customer.pk, "e": customer.email}
+    )
+
+
+def _confirmation_queue(
+    customer: Customer, *, request_key: str, site_url: str, actor
+) -> bool:
+    event_key = _event_key("customer.email_confirmation", customer, request_key)
+    if SentEmail.objects.filter(event_key=event_key).exists():
+        return False
+    path = reverse(
+        "account:confirm_email", kwargs={"token": email_confirmation_token(customer)}
+    )
+    email_queue(
+        event_key=event_key,
+        to=customer.email,
+        template="email_confirmation",
+        context={
+            "name": customer.first_name,
+            "confirm_url": site_url.rstrip("/") + path,
+            "valid_days": max(1, confirmation_max_age().days),
+        },
+        language=customer.language,
+    )
+    customer_event_record(
+        customer=customer,
+        kind=CustomerEvent.Kind.CONFIRMATION_SENT,
+        actor=actor,
+        detail=customer.email,
+    )
+    return True
+
+
+@transaction.atomic(durable=True)
+def customer_confirmation_send(
+    *, customer: Customer, actor, request_key: str, site_url: str
+) -> bool:
+    """E-mails the customer a link that confirms their e-mail address.
+
+    Once per ``request_key`` (False when already sent for it). An address already
+    confirmed is refused.
+    """
+    customer = _customer_lock(customer)
+    if customer.email_confirmed_at is not None:
+        raise ValidationError(
+            _("This e-mail address is already confirmed."), code="confirmed"
+        )
+    return _confirmation_queue(
+        customer, request_key=request_key, site_url=site_url, actor=actor
+    )
+
+
+@transaction.atomic(durable=True)
+def customer_email_confirm(*, token: str, login_url: str) -> Customer:
+    """Confirms the e-mail address a confirmation link was sent to.
+
+    The first time, it records the event and e-mails "account activated" (once per
+    customer); opening the link again changes nothing.
+    """
+    invalid = ValidationError(
+        _(
+            "This confirmation link is not valid. Open the link from the latest "
+            "e-mail we sent, or ask for a new one."
+        ),
+        code="invalid",
+    )
+    try:
+        data = signing.TimestampSigner(salt=CONFIRMATION_SALT).unsign_object(
+            token, max_age=confirmation_max_age()
+        )
+    except signing.SignatureExpired as error:
+        raise ValidationError(
+            _("This confirmation link has expired. Ask us for a new one."),
+            code="expired",
+        ) from error
+    except (signing.BadSignature, ValueError) as error:
+        raise invalid from error
+    if not isinstance(data, dict):
+        raise invalid
+    customer = (
+        Customer.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=data.get("c"))
+        .first()
+    )
+    if customer is None or customer.email.lower() != str(data.get("e", "")).lower():
+        raise invalid
+    if customer.email_confirmed_at is not None:
+        return customer
+    customer.email_confirmed_at = timezone.now()
+    customer.save(update_fields=["email_confirmed_at", "updated_at"])
+    customer_event_record(
+        customer=customer,
+        kind=CustomerEvent.Kind.EMAIL_CONFIRMED,
+        actor=customer.user,
+        detail=customer.email,
+    )
+    email_queue(
+        event_key=f"customer.account_activated:{customer.pk}",
+        to=customer.email,
+        template="account_activated",
+        context={"name": customer.first_name, "login_url": login_url},
+        language=customer.language,
+    )
+    return customer
+
+
+def origin_clean(origin: dict | None) -> dict[str, str]:
+    """The UTM parameters and referrer worth keeping, cut to the fields' sizes."""
+    cleaned: dict[str, str] = {}
+    if not isinstance(origin, dict):
+        return cleaned
+    for name in ORIGIN_FIELDS:
+        value = origin.get(name)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        max_length = Customer._meta.get_field(name).max_length
+        value = value.strip()
+        if name == "referrer":
+            if len(value) > max_length:
+                continue
+            try:
+                URLValidator(schemes=["http", "https"])(value)
+            except ValidationError:
+                continue
+        cleaned[name] = value[:max_length]
+    return cleaned
+
+
+@transaction.atomic(durable=True)
+def customer_signup(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    language: str,
+    newsletter: bool,
+    origin: dict | None,
+    user_agent: str,
+    site_url: str,
+) -> Customer:
+    """A visitor signs up: their customer card and login, the REGISTERED event, and
+    the e-mail that asks them to confirm their address."""
+    email = normalize_email(email)
+    duplicate = ValidationError(
+        {
+            "email": _(
+                "An account with this e-mail already exists. Log in, or use "
+                "“Forgot your password?” on the login page."
+            )
+        },
+        code="duplicate_email",
+    )
+    if customer_email_taken(email):
+        raise duplicate
+    customer = Customer(
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        language=supported_language(language),
+        newsletter_subscribed=bool(newsletter),
+        source="signup",
+        registration_user_agent=(user_agent or "")[:500],
+        **origin_clean(origin),
+    )
+    customer.full_clean(exclude=["user"], validate_constraints=False)
+    try:
+        user, _is_new = _login_prepare(customer)
+    except ValidationError as error:
+        raise duplicate from error
+    _password_check(password, user)
+    try:
+        with transaction.atomic():
+            customer.save()
+            _login_save(customer, user, password=password)
+    except (IntegrityError, ValidationError) as error:
+        raise duplicate from error
+    customer_event_record(
+        customer=customer,
+        kind=CustomerEvent.Kind.REGISTERED,
+        actor=user,
+        data={"newsletter": bool(newsletter)},
+    )
+    _confirmation_queue(customer, request_key="signup", site_url=site_url, actor=None)
+    return customer
+
+
+def _impersonation_data(staff) -> dict:
+    return {"staff_id": staff.pk, "staff_email": staff.email}
+
+
+@transaction.atomic(durable=True)
+def customer_impersonation_start(*, customer: Customer, staff):
+    """Checks that ``staff`` may log in as the customer, records it, and returns the
+    login to switch to."""
+    if not (
+        staff.is_authenticated
+        and staff.is_active
+        and staff.is_staff
+        and staff.has_perm("customers.impersonate_customer")
+    ):
+        raise ValidationError(
+            _("You are not allowed to log in as a customer."), code="permission"
+        )
+    customer = _customer_lock(customer)
+    user = customer.user
+    if user is None or not user.is_active:
+        raise ValidationError(
+            _("This customer cannot log in: enable their login first."),
+            code="no_login",
+        )
+    if user.is_staff or user.is_superuser:
+        raise ValidationError(
+            _("You cannot log in as a staff account."), code="staff_login"
+        )
+    customer_event_record(
+        customer=customer,
+        kind=CustomerEvent.Kind.IMPERSONATION_STARTED,
+        actor=staff,
+        detail=f"{staff} <{staff.email}>",
+        data=_impersonation_data(staff),
+    )
+    return user
+
+
+@transaction.atomic(durable=True)
+def customer_impersonation_end(*, customer: Customer, staff) -> CustomerEvent:
+    """Records that ``staff`` stopped logging in as the customer."""
+    return customer_event_record(
+        customer=customer,
+        kind=CustomerEvent.Kind.IMPERSONATION_ENDED,
+        actor=staff,
+        detail=f"{staff} <{staff.email}>" if staff is not None else "",
+        data=_impersonation_data(staff) if staff is not None else {},
+    )

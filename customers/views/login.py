@@ -1,0 +1,354 @@
+"""Login and access: the card's tab and sidebar actions, impersonation, sign-up and
+the e-mail confirmation link."""
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import (
+    ImproperlyConfigured,
+    PermissionDenied,
+    ValidationError,
+)
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView
+
+from core.impersonation import (
+    AUTH_BACKEND,
+    ForbidWhileImpersonatingMixin,
+    impersonation_begin,
+    impersonation_finish,
+    impersonator,
+    is_impersonating,
+)
+from core.mixins import StaffRequiredMixin
+from customers import selectors
+from customers.forms.login import LoginPasswordForm, NonceForm, SignupForm
+from customers.middleware import FIRST_VISIT_COOKIE, FIRST_VISIT_SALT
+from customers.models import Customer
+from customers.services import login as services
+from customers.views.staff import CustomerCardMixin
+
+
+def _site_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _login_url(request) -> str:
+    return request.build_absolute_uri(reverse("account:login"))
+
+
+def _back_to(request, customer: Customer) -> str:
+    """Where an action goes back to: the page it was posted from, or the tab."""
+    url = request.POST.get("next", "")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("customers:login", kwargs={"pk": customer.pk})
+
+
+def _error_message(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+class CustomerLoginTabView(ForbidWhileImpersonatingMixin, CustomerCardMixin, FormView):
+    """The "Login and access" tab: the login's state and what staff can do with it.
+
+    Posting here sets the password by hand; the other actions post to their views.
+    """
+
+    template_name = "customers/login_tab.html"
+    tab_key = "login"
+    form_class = LoginPasswordForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "customer": self.get_customer()}
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("customers.change_customer"):
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        customer = self.get_customer()
+        return {
+            **super().get_context_data(**kwargs),
+            "login_user": customer.user,
+            "credentials_form": NonceForm(),
+            "confirmation_form": NonceForm(),
+        }
+
+    def form_valid(self, form):
+        customer = self.get_customer()
+        try:
+            services.customer_login_password_set(
+                customer=customer,
+                password=form.cleaned_data["password"],
+                actor=self.request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("The password was set. The customer can log in with it.")
+        )
+        return redirect("customers:login", pk=customer.pk)
+
+
+class CustomerLoginActionView(ForbidWhileImpersonatingMixin, StaffRequiredMixin, View):
+    """A one-click action on a customer's login (POST only)."""
+
+    permission_required = ("customers.view_customer", "customers.change_customer")
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        customer = get_object_or_404(Customer.objects.select_related("user"), pk=pk)
+        try:
+            self.act(customer)
+        except ValidationError as error:
+            _error_message(request, error)
+        return redirect(_back_to(request, customer))
+
+    def act(self, customer: Customer) -> None:
+        """What the action does: each subclass says."""
+        raise ImproperlyConfigured(f"{type(self).__name__} must define act().")
+
+    def nonce(self) -> str | None:
+        form = NonceForm(self.request.POST)
+        if form.is_valid():
+            return form.cleaned_data["nonce"]
+        messages.error(
+            self.request,
+            _("The form was incomplete: please reload the page and retry."),
+        )
+        return None
+
+
+class CustomerLoginEnableView(CustomerLoginActionView):
+    def act(self, customer):
+        if services.customer_login_enable(customer=customer, actor=self.request.user):
+            messages.success(
+                self.request,
+                _(
+                    "Login enabled. Send the credentials or set a password so the "
+                    "customer can log in."
+                ),
+            )
+        else:
+            messages.info(self.request, _("The login was already enabled."))
+
+
+class CustomerLoginDisableView(CustomerLoginActionView):
+    def act(self, customer):
+        if services.customer_login_disable(customer=customer, actor=self.request.user):
+            messages.success(
+                self.request,
+                _("Login disabled: the customer is logged out and cannot log in."),
+            )
+        else:
+            messages.info(self.request, _("The login was already disabled."))
+
+
+class CustomerCredentialsSendView(CustomerLoginActionView):
+    def act(self, customer):
+        nonce = self.nonce()
+        if nonce is None:
+            return
+        sent = services.customer_credentials_send(
+            customer=customer,
+            actor=self.request.user,
+            request_key=nonce,
+            login_url=_login_url(self.request),
+        )
+        if sent:
+            messages.success(
+                self.request,
+                _("A new password was generated and e-mailed to %(email)s.")
+                % {"email": customer.email},
+            )
+        else:
+            messages.info(self.request, _("These credentials were already sent."))
+
+
+class CustomerConfirmationSendView(CustomerLoginActionView):
+    def act(self, customer):
+        nonce = self.nonce()
+        if nonce is None:
+            return
+        sent = services.customer_confirmation_send(
+            customer=customer,
+            actor=self.request.user,
+            request_key=nonce,
+            site_url=_site_url(self.request),
+        )
+        if sent:
+            messages.success(
+                self.request,
+                _("A confirmation request was e-mailed to %(email)s.")
+                % {"email": customer.email},
+            )
+        else:
+            messages.info(
+                self.request, _("This confirmation request was already sent.")
+            )
+
+
+class CustomerImpersonateView(StaffRequiredMixin, View):
+    """Staff "log in as this customer": the session becomes the customer's."""
+
+    permission_required = ("customers.view_customer", "customers.impersonate_customer")
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        customer = get_object_or_404(Customer.objects.select_related("user"), pk=pk)
+        try:
+            user = services.customer_impersonation_start(
+                customer=customer, staff=request.user
+            )
+        except ValidationError as error:
+            _error_message(request, error)
+            return redirect("customers:card", pk=customer.pk)
+        impersonation_begin(request, user=user)
+        return redirect("account:home")
+
+
+class ImpersonationEndView(View):
+    """The banner's "return to the backoffice": back to the staff member's session,
+    on the customer's card."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        if not is_impersonating(request):
+            return redirect("staff:dashboard")
+        staff = impersonator(request)
+        customer = getattr(request.user, "customer", None)
+        if customer is not None:
+            services.customer_impersonation_end(customer=customer, staff=staff)
+        if impersonation_finish(request) is None:
+            return redirect("staff:login")
+        if customer is None:
+            return redirect("staff:dashboard")
+        messages.info(
+            request,
+            _("You are back in the backoffice as %(name)s.") % {"name": request.user},
+        )
+        return redirect("customers:card", pk=customer.pk)
+
+
+def origin_from_request(request) -> dict:
+    """The UTM parameters and referrer of the visitor's first visit (see
+    FirstVisitMiddleware)."""
+    raw = request.get_signed_cookie(
+        FIRST_VISIT_COOKIE, default=None, salt=FIRST_VISIT_SALT
+    )
+    if not raw:
+        return {}
+    try:
+        origin = json.loads(raw)
+    except ValueError:
+        return {}
+    return origin if isinstance(origin, dict) else {}
+
+
+class SignupView(FormView):
+    """A visitor creates their account (when sign-up is switched on)."""
+
+    template_name = "account/login_signup.html"
+    form_class = SignupForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.CLIENTELA_SIGNUP_ENABLED:
+            raise Http404
+        if request.user.is_authenticated:
+            return redirect("account:home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            customer = services.customer_signup(
+                email=data["email"],
+                password=data["password"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                language=data["language"],
+                newsletter=data["newsletter"],
+                origin=origin_from_request(self.request),
+                user_agent=self.request.headers.get("user-agent", ""),
+                site_url=_site_url(self.request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        login(self.request, customer.user, backend=AUTH_BACKEND)
+        messages.success(
+            self.request,
+            _("Welcome! We sent you an e-mail: open its link to confirm your address."),
+        )
+        return redirect("account:home")
+
+
+class EmailConfirmView(View):
+    """The link in the confirmation e-mail: works logged in or not."""
+
+    def get(self, request, token):
+        try:
+            customer = services.customer_email_confirm(
+                token=token, login_url=_login_url(request)
+            )
+        except ValidationError as error:
+            return render(
+                request,
+                "account/login_email_confirm.html",
+                {"error": error.messages[0]},
+                status=400,
+            )
+        return render(
+            request, "account/login_email_confirm.html", {"confirmed": customer}
+        )
+
+
+# The card's sidebar figures (registered in customers/apps.py).
+
+
+def sidebar_last_action(customer: Customer):
+    latest = selectors.customer_last_activity(customer)
+    if latest is None:
+        return "—"
+    when, title = latest
+    return format_html(
+        "{}<br><small>{}</small>",
+        title,
+        formats.date_format(timezone.localtime(when), "SHORT_DATETIME_FORMAT"),
+    )
+
+
+def sidebar_origin(customer: Customer):
+    parts = [
+        (_("Source"), customer.source),
+        (_("UTM source"), customer.utm_source),
+        (_("UTM medium"), customer.utm_medium),
+        (_("UTM campaign"), customer.utm_campaign),
+        (_("UTM term"), customer.utm_term),
+        (_("UTM content"), customer.utm_content),
+        (_("Referrer"), customer.referrer),
+        (_("Device"), customer.registration_user_agent),
+    ]
+    shown = [(label, value) for label, value in parts if value]
+    if not shown:
+        return "—"
+    return format_html(
+        '<span class="origin">{}</span>',
+        format_html_join("", '<span class="origin-item"><b>{}:</b> {}</span>', shown),
+    )
