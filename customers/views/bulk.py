@@ -1,0 +1,163 @@
+"""Bulk actions and CSV export of the staff customer list.
+
+The bulk form posts to ``customers:bulk`` with the list's query string, so the
+filters, the sort and the page it acts on are the ones on screen. "All customers
+matching the filters" is counted only up to ``COUNT_CAP`` (never an exact
+``COUNT(*)`` over a million rows); past ``INLINE_LIMIT`` the action runs in the
+background, batch by batch.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+
+from core.mixins import StaffRequiredMixin
+from customers import exports, selectors
+from customers.bulk_tasks import customers_bulk_apply_task
+from customers.filters import CustomerFilterSet
+from customers.forms.list import (
+    BULK_ACTION_PERMISSIONS,
+    BulkActionForm,
+    bulk_actions_for,
+)
+from customers.services.marketing import customer_id_batches, customers_bulk_apply
+from customers.views.bulk_support import COUNT_CAP, capped_count
+from customers.views.staff import CustomerListView
+
+INLINE_LIMIT = COUNT_CAP
+
+
+def list_url(request) -> str:
+    query_string = request.GET.urlencode()
+    url = reverse("customers:list")
+    return f"{url}?{query_string}" if query_string else url
+
+
+def export_response(queryset: QuerySet) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        exports.csv_pieces(queryset), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.export_filename()}"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class CustomerExportView(StaffRequiredMixin, View):
+    """The filtered list as CSV (a GET: the filters are in the query string)."""
+
+    permission_required = ("customers.view_customer", "customers.export_customer")
+
+    def get(self, request):
+        filterset = CustomerFilterSet(
+            request.GET, queryset=exports.export_queryset(), user=request.user
+        )
+        if not filterset.is_valid():
+            messages.error(request, _("Fix the filters before exporting."))
+            return HttpResponseRedirect(list_url(request))
+        return export_response(filterset.qs)
+
+
+class CustomerBulkView(CustomerListView):
+    """Applies a bulk action; a bad request shows the list again with the errors."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        user = request.user
+        permission = BULK_ACTION_PERMISSIONS.get(request.POST.get("action", ""))
+        if permission is not None and not user.has_perm(permission):
+            raise PermissionDenied
+        if not bulk_actions_for(user):
+            raise PermissionDenied
+        form = BulkActionForm(request.POST, user=user)
+        filterset = CustomerFilterSet(
+            request.GET, queryset=selectors.customer_list_queryset(user), user=user
+        )
+        every = form.is_valid() and form.cleaned_data["scope"] == form.SCOPE_ALL
+        if every and not filterset.is_valid():
+            form.add_error("scope", _("Fix the filters first: they are not valid."))
+        if not form.is_valid():
+            self.bulk_form = form
+            return self.render_to_response(self.get_context_data(), status=400)
+
+        action = form.cleaned_data["action"]
+        every = form.cleaned_data["scope"] == form.SCOPE_ALL
+        ids = form.cleaned_data["selected"]
+        if action == "export":
+            if every:
+                queryset = CustomerFilterSet(
+                    request.GET, queryset=exports.export_queryset(), user=user
+                ).qs
+            else:
+                queryset = exports.export_queryset().filter(pk__in=ids).order_by("pk")
+            return export_response(queryset)
+
+        target = form.target
+        if every:
+            count, more = capped_count(filterset.qs, cap=INLINE_LIMIT)
+            if more:
+                customers_bulk_apply_task.delay_on_commit(
+                    action, target.pk, request.GET.urlencode(), user.pk
+                )
+                messages.info(
+                    request,
+                    _(
+                        "More than %(count)s customers match: the change is being "
+                        "applied in the background. Reload the list in a few minutes."
+                    )
+                    % {"count": intcomma(count)},
+                )
+                return HttpResponseRedirect(list_url(request))
+            batches = customer_id_batches(filterset.qs)
+        else:
+            batches = [ids]
+        try:
+            changed = customers_bulk_apply(
+                action=action, target=target, batches=batches, actor=user
+            )
+        except ValidationError as error:
+            form.add_error(
+                "newsletter_list" if action in {"subscribe", "unsubscribe"} else None,
+                error,
+            )
+            self.bulk_form = form
+            return self.render_to_response(self.get_context_data(), status=400)
+        messages.success(request, self.success_message(action, target, changed))
+        return HttpResponseRedirect(list_url(request))
+
+    @staticmethod
+    def success_message(action: str, target, changed: int) -> str:
+        params = {"name": target.name, "count": intcomma(changed)}
+        texts = {
+            "add_tag": ngettext(
+                "Tag “%(name)s” added to %(count)s customer.",
+                "Tag “%(name)s” added to %(count)s customers.",
+                changed,
+            ),
+            "remove_tag": ngettext(
+                "Tag “%(name)s” removed from %(count)s customer.",
+                "Tag “%(name)s” removed from %(count)s customers.",
+                changed,
+            ),
+            "subscribe": ngettext(
+                "%(count)s customer subscribed to “%(name)s”.",
+                "%(count)s customers subscribed to “%(name)s”.",
+                changed,
+            ),
+            "unsubscribe": ngettext(
+                "%(count)s customer unsubscribed from “%(name)s”.",
+                "%(count)s customers unsubscribed from “%(name)s”.",
+                changed,
+            ),
+        }
+        return texts[action] % params
