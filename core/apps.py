@@ -34,6 +34,9 @@ class CoreConfig(AppConfig):
                 order=900,
             )
         )
+        plugins.staff_menu.register(
+            plugins.MenuEntry("settings", _("Settings"), "staff:settings", order=800)
+        )
         plugins.role_permissions.register(
             plugins.RolePermissions("core.manager", "Manager", ("core.view_sentemail",))
         )

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from core import plugins
+from core.impersonation import impersonation_context
 
 
 def clientela(request):
@@ -11,4 +12,7 @@ def clientela(request):
         if user.is_staff:
             context["staff_menu"] = plugins.staff_menu.visible_to(user)
         context["account_menu"] = list(plugins.account_menu)
+    # login: the impersonation banner, and the sign-up link on the login page
+    context.update(impersonation_context(request))
+    context["signup_enabled"] = getattr(settings, "CLIENTELA_SIGNUP_ENABLED", False)
     return context

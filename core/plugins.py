@@ -209,6 +209,8 @@ timeline_sources: Registry[TimelineSource] = Registry("customer timeline sources
 automation_triggers: Registry[AutomationTrigger] = Registry("automation triggers")
 automation_actions: Registry[AutomationAction] = Registry("automation actions")
 role_permissions: Registry[RolePermissions] = Registry("role permissions")
+# Pages of the backoffice's Settings section (/staff/settings/ lists them).
+settings_pages: Registry[MenuEntry] = Registry("settings pages")
 
 ALL_REGISTRIES = (
     staff_menu,
@@ -222,4 +224,5 @@ ALL_REGISTRIES = (
     automation_triggers,
     automation_actions,
     role_permissions,
+    settings_pages,
 )

@@ -55,6 +55,19 @@ class SentEmailListView(StaffRequiredMixin, ListView):
     extra_context = {"title": _("Sent e-mails")}
 
 
+class SettingsIndexView(StaffRequiredMixin, TemplateView):
+    """The Settings section: the settings pages that apps registered."""
+
+    template_name = "core/settings_index.html"
+    extra_context = {"title": _("Settings")}
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "pages": plugins.settings_pages.visible_to(self.request.user),
+        }
+
+
 def error_403(request, exception=None):
     return render(request, "403.html", status=403)
 

@@ -38,6 +38,95 @@ class CustomersConfig(AppConfig):
         plugins.account_menu.register(
             plugins.MenuEntry("home", _("Home"), "account:home", order=0)
         )
+        # login: the "Login and access" tab and the sidebar figures
+        from customers.views.login import sidebar_last_action, sidebar_origin
+
+        plugins.customer_tabs.register(
+            plugins.CustomerTab(
+                "login", _("Login and access"), "customers:login", order=30
+            )
+        )
+        plugins.customer_sidebar.register(
+            plugins.SidebarFigure(
+                "last_action", _("Last action"), sidebar_last_action, order=10
+            )
+        )
+        plugins.customer_sidebar.register(
+            plugins.SidebarFigure("origin", _("Origin"), sidebar_origin, order=90)
+        )
+        # history: the Action history tab and its timeline sources, support and push
+        # devices in the sidebar, the profile pages of the customer area, logins
+        from django.contrib.auth.signals import user_logged_in
+
+        from customers import timeline
+        from customers.services.history import customer_login_record
+
+        plugins.customer_tabs.register(
+            plugins.CustomerTab(
+                "history", _("Action history"), "customers:history", order=50
+            )
+        )
+        for source in (
+            plugins.TimelineSource(
+                "events", _("Account events"), timeline.customer_event_source, order=10
+            ),
+            plugins.TimelineSource(
+                "actions", _("Actions"), timeline.customer_action_source, order=20
+            ),
+            plugins.TimelineSource(
+                "support",
+                _("Support requests"),
+                timeline.support_request_source,
+                order=30,
+            ),
+        ):
+            plugins.timeline_sources.register(source)
+        plugins.customer_sidebar.register(
+            plugins.SidebarFigure(
+                "support_requests",
+                _("Support requests"),
+                timeline.support_requests_figure,
+                order=50,
+            )
+        )
+        plugins.customer_sidebar.register(
+            plugins.SidebarFigure(
+                "push_devices",
+                _("Push devices"),
+                timeline.push_devices_figure,
+                order=60,
+            )
+        )
+        for key, label, url_name, order in (
+            ("profile", _("Profile"), "account:profile", 10),
+            ("addresses", _("Addresses"), "account:addresses", 20),
+            ("newsletters", _("Newsletters"), "account:newsletters", 30),
+            ("password", _("Password"), "account:password", 40),
+            ("support", _("Support"), "account:support", 90),
+        ):
+            plugins.account_menu.register(
+                plugins.MenuEntry(key, label, url_name, order=order)
+            )
+        for group in ("Staff", "Manager"):
+            plugins.role_permissions.register(
+                plugins.RolePermissions(
+                    f"customers.history.{group.lower()}",
+                    group,
+                    (
+                        "customers.add_customeraction",
+                        "customers.change_customeraction",
+                        "customers.delete_customeraction",
+                        "customers.change_supportrequest",
+                    ),
+                )
+            )
+        user_logged_in.connect(
+            lambda sender, request, user, **kwargs: customer_login_record(
+                user=user, request=request
+            ),
+            weak=False,
+            dispatch_uid="customers.history.login_record",
+        )
         plugins.role_permissions.register(
             plugins.RolePermissions(
                 "customers.staff",
@@ -61,6 +150,55 @@ class CustomersConfig(AppConfig):
                     "customers.export_customer",
                     "customers.import_customer",
                     "customers.impersonate_customer",
+                ),
+            )
+        )
+        # list: the Marketing and Billing tabs, the settings pages, bulk actions
+        import customers.bulk_tasks  # noqa: F401 (registers the bulk task)
+
+        plugins.customer_tabs.register(
+            plugins.CustomerTab(
+                "billing", _("Billing and shipping"), "customers:billing", order=20
+            )
+        )
+        plugins.customer_tabs.register(
+            plugins.CustomerTab(
+                "marketing", _("Marketing"), "customers:marketing", order=40
+            )
+        )
+        plugins.settings_pages.register(
+            plugins.MenuEntry(
+                "customer_tags",
+                _("Customer tags"),
+                "customers:settings_tags",
+                permission="customers.view_tag",
+                order=10,
+            )
+        )
+        plugins.settings_pages.register(
+            plugins.MenuEntry(
+                "newsletter_lists",
+                _("Newsletter lists"),
+                "customers:settings_lists",
+                permission="customers.view_newsletterlist",
+                order=20,
+            )
+        )
+        plugins.role_permissions.register(
+            plugins.RolePermissions(
+                "customers.list.staff",
+                "Staff",
+                ("customers.view_tag", "customers.view_newsletterlist"),
+            )
+        )
+        plugins.role_permissions.register(
+            plugins.RolePermissions(
+                "customers.list.manager",
+                "Manager",
+                tuple(
+                    f"customers.{verb}_{model}"
+                    for model in ("tag", "newsletterlist")
+                    for verb in ("view", "add", "change", "delete")
                 ),
             )
         )

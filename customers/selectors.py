@@ -6,13 +6,17 @@ from customers.models import Customer
 
 def customer_list_queryset(user) -> QuerySet[Customer]:
     """Customers as the staff list shows them, with what registered columns need."""
-    queryset = Customer.objects.select_related("user").only(
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "created_at",
-        "user__is_active",
+    queryset = (
+        Customer.objects.select_related("user")
+        .only(
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "created_at",
+            "user__is_active",
+        )
+        .prefetch_related("tags")
     )
     for entry in plugins.customer_columns.visible_to(user):
         if entry.annotate is not None:
@@ -29,3 +33,34 @@ def customer_sidebar(user, customer: Customer) -> list[dict]:
 
 def customer_tabs(user) -> list[plugins.CustomerTab]:
     return plugins.customer_tabs.visible_to(user)
+
+
+def customer_last_activity(customer: Customer):
+    """The latest staff action or event of the customer: ``(when, title)`` or None."""
+    from customers.models import CustomerAction, CustomerEvent
+
+    action = (
+        CustomerAction.objects.filter(customer=customer)
+        .order_by("-created_at", "-id")
+        .only("title", "created_at")
+        .first()
+    )
+    event = (
+        CustomerEvent.objects.filter(customer=customer)
+        .order_by("-created_at", "-id")
+        .only("kind", "created_at")
+        .first()
+    )
+    candidates = []
+    if action is not None:
+        candidates.append((action.created_at, action.title))
+    if event is not None:
+        candidates.append((event.created_at, event.get_kind_display()))
+    return max(candidates, key=lambda item: item[0]) if candidates else None
+
+
+def import_jobs_of(user) -> QuerySet:
+    """The CSV imports a member of staff started, newest first (import area)."""
+    from customers.models import ImportJob
+
+    return ImportJob.objects.filter(created_by=user).order_by("-created_at", "-id")

@@ -54,3 +54,12 @@ def customer(db):
 def customer_client(client, customer):
     client.force_login(customer.user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A test that switches language (a request in Italian) does not leak it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

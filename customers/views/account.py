@@ -6,11 +6,13 @@ from django.http import Http404
 from django.urls import reverse_lazy
 from django.views.generic import TemplateView
 
+from core.impersonation import impersonator, is_impersonating
 from customers.forms.account import (
     CustomerAuthenticationForm,
     CustomerPasswordResetForm,
 )
 from customers.models import Customer
+from customers.services.login import customer_impersonation_end
 
 
 class AccountLoginView(auth_views.LoginView):
@@ -21,6 +23,13 @@ class AccountLoginView(auth_views.LoginView):
 
 class AccountLogoutView(auth_views.LogoutView):
     next_page = reverse_lazy("account:login")
+
+    def post(self, request, *args, **kwargs):
+        # login: logging out while impersonating ends the impersonation, on record.
+        customer = getattr(request.user, "customer", None)
+        if is_impersonating(request) and customer is not None:
+            customer_impersonation_end(customer=customer, staff=impersonator(request))
+        return super().post(request, *args, **kwargs)
 
 
 class AccountPasswordResetView(auth_views.PasswordResetView):

@@ -13,11 +13,13 @@ from customers.filters import CustomerFilterSet
 from customers.forms.profile import CustomerPersonalForm
 from customers.models import Customer
 from customers.tables import customer_table_class
+from customers.views.bulk_support import bulk_context
 
 
 class CustomerListView(StaffRequiredMixin, TemplateView):
     permission_required = "customers.view_customer"
     template_name = "customers/customer_list.html"
+    bulk_form = None  # the bound bulk-action form, when it comes back with errors
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -26,13 +28,18 @@ class CustomerListView(StaffRequiredMixin, TemplateView):
             queryset=selectors.customer_list_queryset(user),
             user=user,
         )
+        bulk = bulk_context(self.request, filterset, self.bulk_form)
         table_class = customer_table_class(user)
         table = table_class(
-            filterset.qs if filterset.is_valid() else Customer.objects.none()
+            filterset.qs if filterset.is_valid() else Customer.objects.none(),
+            order_by=self.request.GET.get("sort") or None,
+            exclude=() if bulk["bulk_form"] else ("selected",),
+            selected_ids=self.request.POST.getlist("selected"),
         )
         paginate(table, self.request)
         return {
             **super().get_context_data(**kwargs),
+            **bulk,
             "filter": filterset,
             "table": table,
             "page_sizes": PAGE_SIZES,
