@@ -74,7 +74,7 @@ def test_staff_impersonate_a_customer_and_return(page):
     ]
 
 
-def test_customer_signs_up_and_confirms_the_email_from_the_link(page):
+def test_customer_signs_up_confirms_the_email_and_edits_the_profile(page):
     page.goto("/account/login/?utm_source=browser-test&utm_campaign=launch")
     page.get_by_role("link", name="Create your account").click()
     page.get_by_label("First name").fill("Nina")
@@ -106,3 +106,12 @@ def test_customer_signs_up_and_confirms_the_email_from_the_link(page):
     assert customer.email_confirmed_at is not None
     assert len(mail.outbox) == 2
     assert mail.outbox[1].subject == "Your account is active"
+
+    # The new customer goes on to edit their profile.
+    page.goto("/account/")
+    page.locator("#account-nav").get_by_role("link", name="Profile").click()
+    page.get_by_label("Mobile").fill("+351 912 345 678")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Your profile was saved.").wait_for()
+    customer.refresh_from_db()
+    assert customer.mobile == "+351 912 345 678"
