@@ -16,21 +16,13 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.csv_cells import csv_cell_safe
 from customers.models import Customer, Tag
 
 CHUNK_SIZE = 2000
 # Rows per piece of output: a streamed response sends pieces, not single rows.
 ROWS_PER_PIECE = 200
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: Any) -> str:
-    """The cell's text, with a quote in front if a spreadsheet would run it."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def _date(value) -> str:
@@ -131,7 +123,7 @@ def csv_pieces(
     columns = export_columns()
     writer = csv.writer(_Echo())
     header = (BOM if bom else "") + writer.writerow(
-        [csv_safe(title) for title, _value in columns]
+        [csv_cell_safe(title) for title, _value in columns]
     )
     values = [value for _title, value in columns]
 
@@ -141,7 +133,7 @@ def csv_pieces(
         count = 0
         for customer in queryset.iterator(chunk_size=CHUNK_SIZE):
             lines.append(
-                writer.writerow([csv_safe(value(customer)) for value in values])
+                writer.writerow([csv_cell_safe(value(customer)) for value in values])
             )
             count += 1
             if len(lines) >= ROWS_PER_PIECE:

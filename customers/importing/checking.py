@@ -13,6 +13,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.csv_cells import csv_cell_safe  # noqa: F401 - part of the API
 from customers.importing.dates import DATE_PATTERNS, date_parse
 from customers.importing.fields import FIELDS_BY_NAME, ImportField, header_normalize
 from customers.importing.reading import data_rows, shown
@@ -37,13 +38,6 @@ LANGUAGE_VALUES = {
 }  # fmt: skip
 
 _url_validator = URLValidator()
-_formula_start = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell_safe(value: Any) -> str:
-    """A cell a spreadsheet will not run as a formula (a leading ' neutralises it)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_formula_start) else text
 
 
 @dataclass

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 
+from core.csv_cells import csv_cell_safe
 from customers import exports
 from customers.models import Customer, Tag
 from tests.core.factories import StaffFactory
@@ -46,8 +47,8 @@ def manager_client(client, manager_user):
         (42, "42"),
     ],
 )
-def test_csv_safe_neutralises_formula_starts(value, expected):
-    assert exports.csv_safe(value) == expected
+def test_csv_cell_safe_neutralises_formula_starts(value, expected):
+    assert csv_cell_safe(value) == expected
 
 
 def test_export_streams_the_filtered_list_with_bom_and_columns(manager_client):
