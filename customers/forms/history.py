@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import ActionAttachment, CustomerAction, PushDevice
 from customers.services.history import attachments_check
@@ -18,12 +19,12 @@ class TimelineFilterForm(forms.Form):
     """Date range (days in the business's time zone) and type of the timeline."""
 
     date_from = forms.DateField(
-        label=_("From"),
+        label=pgettext_lazy("date range", "From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label=_("To"),
+        label=pgettext_lazy("date range", "To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

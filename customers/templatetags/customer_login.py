@@ -4,6 +4,7 @@ import re
 
 from django import template
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy as pgettext
 
 from customers.forms.login import nonce_new
 
@@ -39,7 +40,13 @@ def contact_links(customer) -> list[dict]:
     links = []
     phone = _dial(customer.phone or "")
     if phone:
-        links.append({"kind": "tel", "label": _("Call"), "href": f"tel:{phone}"})
+        links.append(
+            {
+                "kind": "tel",
+                "label": pgettext("contact link", "Call"),
+                "href": f"tel:{phone}",
+            }
+        )
     mobile = _dial(customer.mobile or "")
     if mobile:
         if mobile != phone:
