@@ -7,3 +7,56 @@ class BalanceConfig(AppConfig):
 
     name = "balance"
     verbose_name = _("Balance")
+
+    def ready(self):
+        from balance.automation import AssignCreditsForm, assign_credits
+        from balance.timeline import entry_timeline_source
+        from core import plugins
+
+        plugins.timeline_sources.register(
+            plugins.TimelineSource(
+                "balance",
+                _("Balance"),
+                entry_timeline_source,
+                permission="balance.view_entry",
+                order=40,
+            )
+        )
+        plugins.automation_actions.register(
+            plugins.AutomationAction(
+                "balance.assign_credits",
+                _("Assign credits"),
+                run=assign_credits,
+                form_class=AssignCreditsForm,
+            )
+        )
+        plugins.role_permissions.register(
+            plugins.RolePermissions(
+                "balance.staff",
+                "Staff",
+                (
+                    "balance.view_entry",
+                    "balance.view_hold",
+                    "balance.view_withdrawal",
+                    "balance.view_gift",
+                    "balance.view_giftrun",
+                ),
+            )
+        )
+        plugins.role_permissions.register(
+            plugins.RolePermissions(
+                "balance.manager",
+                "Manager",
+                (
+                    "balance.view_entry",
+                    "balance.add_entry",
+                    "balance.view_hold",
+                    "balance.view_withdrawal",
+                    "balance.approve_withdrawal",
+                    "balance.view_gift",
+                    "balance.add_gift",
+                    "balance.change_gift",
+                    "balance.view_giftrun",
+                ),
+            )
+        )

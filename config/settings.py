@@ -183,7 +183,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
     },
 }
-
+if "balance" in INSTALLED_APPS:
+    # Hourly: catches up missed periods, and a second run posts nothing.
+    CELERY_BEAT_SCHEDULE["balance-gifts-run"] = {
+        "task": "balance.tasks.gifts_run_task",
+        "schedule": timedelta(hours=1),
+    }
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -1,0 +1,205 @@
+"""Withdrawals: a customer asks to be paid; staff approve or reject, then pay.
+
+pending → approved → paid, or pending/approved → rejected, or pending → cancelled
+(by the customer). The amount is held from the request on; rejecting or cancelling
+releases it, paying posts it. Repeating a step that is already done returns the
+withdrawal unchanged; a step that no longer applies is a ``ValidationError``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from balance.models import Hold, SourceType, Withdrawal
+from balance.services.holds import hold_place, hold_post, hold_release
+from balance.services.ledger import (
+    Author,
+    SourceRef,
+    _positive,
+    customers_lock,
+    top_level,
+)
+from core.money import amount_check, money_format
+
+
+def _withdrawal_locked(
+    withdrawal_id: int, customer_id: int | None = None
+) -> Withdrawal:
+    """The withdrawal, locked after its customer; ``customer_id`` must own it."""
+    owner_id = (
+        Withdrawal.objects.filter(pk=withdrawal_id)
+        .values_list("customer_id", flat=True)
+        .first()
+    )
+    if owner_id is None or (customer_id is not None and owner_id != customer_id):
+        raise ValidationError(
+            _("This withdrawal request does not exist."), code="no_withdrawal"
+        )
+    customers_lock([owner_id])
+    return Withdrawal.objects.select_for_update().get(pk=withdrawal_id)
+
+
+def _refuse(withdrawal: Withdrawal, message: str) -> ValidationError:
+    """``message`` says which status the step needs; ``%(status)s`` is the current."""
+    return ValidationError(
+        message % {"status": withdrawal.get_status_display().lower()},
+        code="wrong_status",
+    )
+
+
+@top_level
+def withdrawal_request(
+    *,
+    customer_id: int,
+    amount: Decimal,
+    payout_details: dict,
+    minimum: Decimal = Decimal("0.00"),
+    idempotency_key: str = "",
+) -> Withdrawal:
+    """Records the customer's request and holds the amount at once.
+
+    ``amount`` must be at least ``minimum`` and at most the available balance, also
+    when two requests arrive together (the customer's row is locked). A non-empty
+    ``idempotency_key`` makes a repeated request return the first one.
+    """
+    amount = _positive(amount)
+    minimum = amount_check(minimum)
+    if amount < minimum:
+        raise ValidationError(
+            _("The minimum withdrawal is %(minimum)s.")
+            % {"minimum": money_format(minimum)},
+            code="below_minimum",
+        )
+    customers_lock([customer_id])
+    if idempotency_key:
+        earlier = Withdrawal.objects.filter(
+            customer_id=customer_id, idempotency_key=idempotency_key
+        ).first()
+        if earlier is not None:
+            return earlier
+    withdrawal = Withdrawal.objects.create(
+        customer_id=customer_id,
+        amount=amount,
+        payout_details=payout_details,
+        idempotency_key=idempotency_key,
+    )
+    withdrawal.hold = hold_place.func(
+        customer_id=customer_id,
+        amount=amount,
+        kind=Hold.Kind.WITHDRAWAL,
+        idempotency_key=f"withdrawal:{withdrawal.pk}",
+        source=SourceRef(SourceType.WITHDRAWAL, withdrawal.pk),
+    )
+    withdrawal.save(update_fields=["hold"])
+    return withdrawal
+
+
+@top_level
+def withdrawal_approve(*, withdrawal_id: int, decided_by) -> Withdrawal:
+    """Staff accept a pending request (the money stays held until it is paid)."""
+    withdrawal = _withdrawal_locked(withdrawal_id)
+    if withdrawal.status == Withdrawal.Status.APPROVED:
+        return withdrawal
+    if withdrawal.status != Withdrawal.Status.PENDING:
+        raise _refuse(
+            withdrawal,
+            _("Only a pending request can be approved: this one is %(status)s."),
+        )
+    withdrawal.status = Withdrawal.Status.APPROVED
+    withdrawal.decided_at = timezone.now()
+    withdrawal.decided_by = decided_by
+    withdrawal.save(update_fields=["status", "decided_at", "decided_by"])
+    return withdrawal
+
+
+@top_level
+def withdrawal_reject(*, withdrawal_id: int, reason: str, decided_by) -> Withdrawal:
+    """Staff refuse a pending or approved request; the held amount is released.
+
+    ``reason`` is shown to the customer.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            _("Give the customer a reason for the rejection."),
+            code="reason_required",
+        )
+    withdrawal = _withdrawal_locked(withdrawal_id)
+    if withdrawal.status == Withdrawal.Status.REJECTED:
+        return withdrawal
+    if withdrawal.status not in (
+        Withdrawal.Status.PENDING,
+        Withdrawal.Status.APPROVED,
+    ):
+        raise _refuse(
+            withdrawal,
+            _(
+                "Only a pending or approved request can be rejected: "
+                "this one is %(status)s."
+            ),
+        )
+    hold_release.func(hold_id=withdrawal.hold_id)
+    withdrawal.status = Withdrawal.Status.REJECTED
+    withdrawal.rejection_reason = reason
+    withdrawal.decided_at = timezone.now()
+    withdrawal.decided_by = decided_by
+    withdrawal.save(
+        update_fields=["status", "rejection_reason", "decided_at", "decided_by"]
+    )
+    return withdrawal
+
+
+@top_level
+def withdrawal_cancel(*, withdrawal_id: int, customer_id: int) -> Withdrawal:
+    """The customer withdraws their own pending request; the amount is released."""
+    withdrawal = _withdrawal_locked(withdrawal_id, customer_id=customer_id)
+    if withdrawal.status == Withdrawal.Status.CANCELLED:
+        return withdrawal
+    if withdrawal.status != Withdrawal.Status.PENDING:
+        raise _refuse(
+            withdrawal,
+            _("Only a pending request can be cancelled: this one is %(status)s."),
+        )
+    hold_release.func(hold_id=withdrawal.hold_id)
+    withdrawal.status = Withdrawal.Status.CANCELLED
+    withdrawal.cancelled_at = timezone.now()
+    withdrawal.save(update_fields=["status", "cancelled_at"])
+    return withdrawal
+
+
+@top_level
+def withdrawal_pay(
+    *, withdrawal_id: int, payout_reference: str, decided_by
+) -> Withdrawal:
+    """Staff record the payout of an approved request: the hold becomes a debit."""
+    payout_reference = (payout_reference or "").strip()
+    if not payout_reference:
+        raise ValidationError(
+            _("Enter the payout reference (bank transfer or PayPal transaction)."),
+            code="reference_required",
+        )
+    withdrawal = _withdrawal_locked(withdrawal_id)
+    if withdrawal.status == Withdrawal.Status.PAID:
+        return withdrawal
+    if withdrawal.status != Withdrawal.Status.APPROVED:
+        raise _refuse(
+            withdrawal,
+            _(
+                "Only an approved request can be marked as paid: "
+                "this one is %(status)s."
+            ),
+        )
+    hold_post.func(
+        hold_id=withdrawal.hold_id,
+        author=Author.staff(decided_by),
+        note=_("Withdrawal #%(id)s") % {"id": withdrawal.pk},
+    )
+    withdrawal.status = Withdrawal.Status.PAID
+    withdrawal.payout_reference = payout_reference
+    withdrawal.paid_at = timezone.now()
+    withdrawal.save(update_fields=["status", "payout_reference", "paid_at"])
+    return withdrawal
