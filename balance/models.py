@@ -439,3 +439,109 @@ class GiftRun(models.Model):
 
     def __str__(self):
         return f"{self.gift_id} {self.period}"
+
+
+class BalanceSettings(models.Model):
+    """The module's settings, one row (``BalanceSettings.load()``)."""
+
+    class ButtonStyle(models.TextChoices):
+        FILLED = "filled", _("Filled")
+        OUTLINE = "outline", _("Outline")
+        LINK = "link", _("Link")
+
+    credits_section_enabled = models.BooleanField(
+        _("show “My credits” in the customer area"), default=True
+    )
+    credits_intro = models.TextField(_("introductory text"), blank=True)
+    withdrawals_enabled = models.BooleanField(
+        _("enable withdrawal requests"), default=False
+    )
+    withdrawal_minimum = models.DecimalField(
+        _("minimum withdrawal"),
+        default=Decimal("50.00"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        **AMOUNT,
+    )
+    message_below_minimum = models.TextField(
+        _("message when the minimum is not reached"), blank=True
+    )
+    message_minimum_reached = models.TextField(
+        _("message when the minimum is reached"), blank=True
+    )
+    checkout_enabled = models.BooleanField(
+        _("enable paying with balance"), default=False
+    )
+    checkout_message = models.TextField(
+        _("message when the discount is available"),
+        blank=True,
+        help_text=_(
+            "{balance} is the customer's balance, {balance-value} the discount."
+        ),
+    )
+    checkout_button_text = models.CharField(
+        _("button text"), max_length=100, blank=True
+    )
+    checkout_button_colour = models.CharField(
+        _("button colour"), max_length=7, default="#2346c8"
+    )
+    checkout_button_style = models.CharField(
+        _("button style"),
+        max_length=10,
+        choices=ButtonStyle.choices,
+        default=ButtonStyle.FILLED,
+    )
+    staff_notification_emails = models.TextField(
+        _("staff addresses for withdrawal requests"),
+        blank=True,
+        help_text=_("One e-mail address per line."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("balance settings")
+        verbose_name_plural = _("balance settings")
+
+    def __str__(self):
+        return str(_("Balance settings"))
+
+    @classmethod
+    def load(cls) -> "BalanceSettings":
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+
+class PayoutDetails(models.Model):
+    """Where a customer's withdrawals are paid. Personal data: encrypted at rest.
+
+    ``iban_encrypted`` and ``paypal_email_encrypted`` hold Fernet tokens made with the
+    key from the environment (``PAYOUT_ENCRYPTION_KEY``); the services encrypt and
+    decrypt, nothing else reads them.
+    """
+
+    customer = models.OneToOneField(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="payout_details",
+    )
+    account_holder = models.CharField(_("account holder"), max_length=200, blank=True)
+    iban_encrypted = models.TextField(_("IBAN (encrypted)"), blank=True)
+    iban_last4 = models.CharField(
+        _("IBAN, last 4 characters"), max_length=4, blank=True
+    )
+    bank_name = models.CharField(_("bank"), max_length=200, blank=True)
+    paypal_email_encrypted = models.TextField(
+        _("PayPal e-mail (encrypted)"), blank=True
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("payout details")
+        verbose_name_plural = _("payout details")
+        permissions = [
+            ("view_payout_details_unmasked", _("Can see payout details unmasked")),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id}"

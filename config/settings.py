@@ -134,6 +134,11 @@ USE_TZ = True
 
 CURRENCY = env.str("CURRENCY", default="EUR")
 
+# Key for personal data encrypted at rest (customers' payout details): a Fernet key
+# (the README says how to make one). Without it, a key derived from SECRET_KEY is
+# used: fine for a local try-out only.
+PAYOUT_ENCRYPTION_KEY = env.str("PAYOUT_ENCRYPTION_KEY", default="")
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
