@@ -2,6 +2,12 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def credits_section_shown(request) -> bool:
+    from balance.models import BalanceSettings
+
+    return BalanceSettings.load().credits_section_enabled
+
+
 class BalanceConfig(AppConfig):
     """The per-customer money ledger (credits, debits, withdrawals, gifts)."""
 
@@ -58,5 +64,18 @@ class BalanceConfig(AppConfig):
                     "balance.change_gift",
                     "balance.view_giftrun",
                 ),
+            )
+        )
+        from balance.staff_plugins import register as register_staff_pages
+
+        register_staff_pages()
+        # Customer area: "My credits", when the settings show it (else the view 404s).
+        plugins.account_menu.register(
+            plugins.MenuEntry(
+                "credits",
+                _("My credits"),
+                "balance:account_credits",
+                order=50,
+                shown=credits_section_shown,
             )
         )

@@ -11,7 +11,11 @@ def clientela(request):
     if user is not None and user.is_authenticated:
         if user.is_staff:
             context["staff_menu"] = plugins.staff_menu.visible_to(user)
-        context["account_menu"] = list(plugins.account_menu)
+        context["account_menu"] = [
+            entry
+            for entry in plugins.account_menu
+            if entry.shown is None or entry.shown(request)
+        ]
     # login: the impersonation banner, and the sign-up link on the login page
     context.update(impersonation_context(request))
     context["signup_enabled"] = getattr(settings, "CLIENTELA_SIGNUP_ENABLED", False)

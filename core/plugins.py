@@ -25,13 +25,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class MenuEntry:
-    """A link in the staff navigation or the customer-area menu."""
+    """A link in the staff navigation or the customer-area menu.
+
+    ``shown``, if given, decides per request whether the link appears (a section a
+    module's settings can switch off).
+    """
 
     key: str
     label: Any
     url_name: str
     permission: str | None = None
     order: int = 100
+    shown: Callable[[HttpRequest], bool] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,166 @@
+import logging
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from balance.models import PayoutDetails
+from balance.services.payout import (
+    payout_details_read,
+    payout_details_save,
+    payout_display,
+    payout_snapshot,
+)
+from core.impersonation import IMPERSONATED_SESSION_KEY, IMPERSONATOR_SESSION_KEY
+from tests.core.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+IBAN = "IT60X0542811101000000123456"
+URL = "/account/credits/payout/"
+
+
+def save(customer, **kwargs):
+    values = {
+        "account_holder": "Marta Neri",
+        "iban": "it60 x054 2811 1010 0000 0123 456",
+        "paypal_email": "marta@example.com",
+        **kwargs,
+    }
+    return payout_details_save(customer=customer, **values)
+
+
+def test_payout_details_save_encrypts_at_rest(customer):
+    save(customer)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT iban_encrypted, paypal_email_encrypted, iban_last4, bank_name "
+            "FROM balance_payoutdetails WHERE customer_id = %s",
+            [customer.pk],
+        )
+        iban_column, email_column, last4, bank = cursor.fetchone()
+    assert IBAN not in iban_column
+    assert "marta@example.com" not in email_column
+    assert last4 == "3456"
+    assert bank  # schwifty knows this Italian bank
+
+
+def test_payout_details_read_decrypts_for_owner(customer):
+    save(customer)
+    assert payout_details_read(customer) == {
+        "account_holder": "Marta Neri",
+        "iban": IBAN,
+        "bank_name": PayoutDetails.objects.get(customer=customer).bank_name,
+        "paypal_email": "marta@example.com",
+    }
+
+
+def test_payout_details_save_refuses_bad_iban(customer):
+    with pytest.raises(ValidationError) as error:
+        save(customer, iban="IT60X0542811101000000123457")
+    assert "iban" in error.value.error_dict
+    assert not PayoutDetails.objects.filter(customer=customer).exists()
+
+
+def test_payout_details_save_refuses_bad_paypal_email(customer):
+    with pytest.raises(ValidationError) as error:
+        save(customer, paypal_email="not-an-email")
+    assert "paypal_email" in error.value.error_dict
+
+
+def test_payout_details_save_needs_iban_or_paypal(customer):
+    with pytest.raises(ValidationError):
+        save(customer, iban="", paypal_email="")
+
+
+def test_payout_snapshot_has_no_plaintext(customer):
+    save(customer)
+    snapshot = payout_snapshot(customer)
+    text = str(snapshot)
+    assert IBAN not in text
+    assert "marta@example.com" not in text
+    assert snapshot["iban_last4"] == "3456"
+
+
+def test_payout_display_masks_unless_unmasked(customer):
+    save(customer)
+    snapshot = payout_snapshot(customer)
+    masked = payout_display(snapshot, unmasked=False)
+    assert masked["iban"] == "IT•• •••• •••• 3456"
+    assert masked["paypal_email"] == "m•••@example.com"
+    assert masked["account_holder"] == "Marta Neri"
+    unmasked = payout_display(snapshot, unmasked=True)
+    assert unmasked["iban"] == "IT60 X054 2811 1010 0000 0123 456"
+    assert unmasked["paypal_email"] == "marta@example.com"
+
+
+def test_payout_display_empty_snapshot():
+    assert payout_display({}, unmasked=False)["iban"] == ""
+
+
+def test_payout_view_saves_with_password(customer_client, customer):
+    response = customer_client.post(
+        URL,
+        {
+            "account_holder": "Marta Neri",
+            "iban": IBAN,
+            "paypal_email": "",
+            "current_password": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    assert payout_details_read(customer)["iban"] == IBAN
+
+
+def test_payout_view_refuses_wrong_password(customer_client, customer):
+    response = customer_client.post(
+        URL,
+        {"account_holder": "M", "iban": IBAN, "current_password": "wrong"},
+    )
+    assert response.status_code == 200
+    assert "The password is not correct." in response.content.decode()
+    assert not PayoutDetails.objects.filter(customer=customer).exists()
+
+
+def test_payout_view_shows_bad_iban_next_to_field(customer_client, customer):
+    response = customer_client.post(
+        URL,
+        {"account_holder": "M", "iban": "IT00 1234", "current_password": PASSWORD},
+    )
+    assert response.status_code == 200
+    assert "not a valid IBAN" in response.content.decode()
+    assert response.context["form"].errors["iban"]
+    assert not PayoutDetails.objects.filter(customer=customer).exists()
+
+
+def test_payout_view_refused_while_impersonating(client, staff_user, customer):
+    client.force_login(customer.user)
+    session = client.session
+    session[IMPERSONATOR_SESSION_KEY] = staff_user.pk
+    session[IMPERSONATED_SESSION_KEY] = customer.user.pk
+    session.save()
+    response = client.post(
+        URL,
+        {"account_holder": "M", "iban": IBAN, "current_password": PASSWORD},
+    )
+    assert response.status_code == 403
+    assert not PayoutDetails.objects.filter(customer=customer).exists()
+
+
+def test_payout_view_never_logs_iban(customer_client, customer, caplog):
+    with caplog.at_level(logging.DEBUG):
+        customer_client.post(
+            URL,
+            {
+                "account_holder": "Marta Neri",
+                "iban": IBAN,
+                "paypal_email": "marta@example.com",
+                "current_password": PASSWORD,
+            },
+        )
+        customer_client.get(URL)
+    assert PayoutDetails.objects.filter(customer=customer).exists()
+    logged = caplog.text + " ".join(str(r.args) for r in caplog.records)
+    assert IBAN not in logged
+    assert "0000 0123 456" not in logged
+    assert "marta@example.com" not in logged
