@@ -11,7 +11,7 @@ class CustomerPersonalForm(forms.ModelForm):
     """Personal data as staff create and edit it (shape only: rules are in services)."""
 
     website = forms.URLField(
-        label=_("website"), required=False, max_length=200, assume_scheme="https"
+        label=_("Website"), required=False, max_length=200, assume_scheme="https"
     )
 
     class Meta:
