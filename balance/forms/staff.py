@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from balance.models import Entry
+from balance.services.staff import GIFT_FIELDS
 from core.money import parse_amount
 
 
@@ -152,20 +153,7 @@ class GiftForm(forms.ModelForm):
         from balance.models import Gift
 
         model = Gift
-        fields = [
-            "description",
-            "amount",
-            "schedule",
-            "day_of_month",
-            "weekday",
-            "month",
-            "audience",
-            "tag",
-            "newsletter_list",
-            "balance_min",
-            "balance_max",
-            "start_date",
-        ]
+        fields = list(GIFT_FIELDS)
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }

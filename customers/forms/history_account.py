@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, NewsletterList, ShippingAddress
-from customers.services.billing import BILLING_FIELDS
+from customers.services.billing import BILLING_FIELDS, SHIPPING_FIELDS
 
 
 def _country_clean(value: str) -> str:
@@ -67,16 +67,7 @@ class ShippingAddressForm(forms.ModelForm):
 
     class Meta:
         model = ShippingAddress
-        fields = [
-            "label",
-            "recipient",
-            "address",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "phone",
-        ]
+        fields = list(SHIPPING_FIELDS)
 
     def clean_country(self):
         return _country_clean(self.cleaned_data.get("country"))

@@ -5,7 +5,6 @@ The profile services are re-exported here because everything uses them.
 
 from customers.services.events import customer_event_record
 from customers.services.profile import (
-    PERSONAL_FIELDS,
     customer_create,
     customer_email_taken,
     customer_login_set_password,
@@ -14,7 +13,6 @@ from customers.services.profile import (
 )
 
 __all__ = [
-    "PERSONAL_FIELDS",
     "customer_create",
     "customer_email_taken",
     "customer_event_record",

@@ -68,24 +68,6 @@ def customer_login_set_password(*, customer: Customer, password: str) -> Custome
     return customer
 
 
-PERSONAL_FIELDS = (
-    "first_name",
-    "last_name",
-    "birth_date",
-    "sex",
-    "email",
-    "phone",
-    "mobile",
-    "website",
-    "address",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "language",
-)
-
-
 @transaction.atomic
 def customer_update(*, customer: Customer, **fields) -> Customer:
     """Changes a customer's data; an e-mail that another customer has is refused."""
