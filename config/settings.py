@@ -31,6 +31,7 @@ DISABLED_MODULES = env.list("CLIENTELA_DISABLED_MODULES", default=[])
 INSTALLED_APPS = [
     "core",
     "customers",
+    "selling",
     *[module for module in PLUGIN_MODULES if module not in DISABLED_MODULES],
     "core.admin_site.ClientelaAdminConfig",
     "django.contrib.auth",
@@ -192,6 +193,12 @@ if "balance" in INSTALLED_APPS:
     # Hourly: catches up missed periods, and a second run posts nothing.
     CELERY_BEAT_SCHEDULE["balance-gifts-run"] = {
         "task": "balance.tasks.gifts_run_task",
+        "schedule": timedelta(hours=1),
+    }
+if "expirations" in INSTALLED_APPS:
+    # Hourly: reminders and expiries are keyed, so a second run sends nothing.
+    CELERY_BEAT_SCHEDULE["expirations-run"] = {
+        "task": "expirations.tasks.expirations_run_task",
         "schedule": timedelta(hours=1),
     }
 

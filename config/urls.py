@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("", include("customers.urls")),
     path("account/", include("customers.account_urls")),
+    path("", include("selling.urls")),
     path("i18n/language/", LanguageSetView.as_view(), name="set_language"),
     path("admin/", admin.site.urls),
 ]

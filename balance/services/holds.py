@@ -90,18 +90,32 @@ def _hold_locked(hold_id: int) -> tuple[Hold, LockedCustomer]:
 
 
 @top_level
-def hold_post(*, hold_id: int, author: Author, note: str = "") -> Entry:
+def hold_post(
+    *, hold_id: int, author: Author, note: str = "", require_funds: bool = False
+) -> Entry:
     """Turns the hold into a debit entry of its amount and frees the held amount.
 
     Posting a hold twice returns the same entry; a released hold cannot be posted.
+    With ``require_funds``, posting is refused (code "insufficient") when the
+    balance no longer covers the hold, e.g. staff debited the customer meanwhile:
+    checkout checks the discount again at payment time this way.
     """
-    hold, _customer = _hold_locked(hold_id)
+    hold, customer = _hold_locked(hold_id)
     if hold.status == Hold.Status.POSTED:
         return hold.entry
     if hold.status == Hold.Status.RELEASED:
         raise ValidationError(
             _("This hold was released: there is nothing left to post."),
             code="hold_released",
+        )
+    if require_funds and customer.balance < hold.amount:
+        raise ValidationError(
+            _("The balance (%(balance)s) no longer covers %(amount)s.")
+            % {
+                "balance": money_format(customer.balance),
+                "amount": money_format(hold.amount),
+            },
+            code="insufficient",
         )
     ((entry, _created),) = _postings_apply(
         [

@@ -1,0 +1,268 @@
+"""The catalog, the customers' carts and their orders.
+
+Amounts are ``Decimal`` with two places. An order keeps a copy of what was bought
+(product name, unit price) so a later change of the catalog never rewrites it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+ZERO = Decimal("0.00")
+
+
+class Product(models.Model):
+    """Something the business sells; a service has a renewal period."""
+
+    class PeriodUnit(models.TextChoices):
+        DAYS = "days", _("days")
+        WEEKS = "weeks", _("weeks")
+        MONTHS = "months", _("months")
+        YEARS = "years", _("years")
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active products can be bought.")
+    )
+    renewal_period = models.PositiveSmallIntegerField(
+        _("renewal period"),
+        null=True,
+        blank=True,
+        help_text=_("For a service: how long one purchase lasts, e.g. 1 year."),
+    )
+    renewal_unit = models.CharField(
+        _("renewal unit"), max_length=10, choices=PeriodUnit.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="product_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(Q(renewal_period__isnull=True) & Q(renewal_unit=""))
+                | (Q(renewal_period__gt=0) & ~Q(renewal_unit="")),
+                name="product_renewal_period_complete",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_renewable(self) -> bool:
+        return bool(self.renewal_period and self.renewal_unit)
+
+
+class Cart(models.Model):
+    """A customer's cart: one per customer, emptied when an order is placed."""
+
+    customer = models.OneToOneField(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="cart",
+    )
+    balance_discount = models.DecimalField(
+        _("balance discount"),
+        max_digits=12,
+        decimal_places=2,
+        default=ZERO,
+        help_text=_("What the customer chose to pay with their balance."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
+
+    def __str__(self):
+        return str(self.customer)
+
+
+class CartLine(models.Model):
+    """A product in a cart; ``renews`` names what a renewal is for ("expiration:42")."""
+
+    cart = models.ForeignKey(
+        Cart, verbose_name=_("cart"), on_delete=models.CASCADE, related_name="lines"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="+"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    renews_type = models.CharField(_("renews (type)"), max_length=40, blank=True)
+    renews_id = models.CharField(_("renews (id)"), max_length=40, blank=True)
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cart line")
+        verbose_name_plural = _("cart lines")
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cart", "product", "renews_type", "renews_id"],
+                name="cart_line_unique_product",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="cart_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.product}"
+
+
+class Order(models.Model):
+    """What a customer bought, how much of it the balance paid, and its state.
+
+    ``total_due = subtotal - balance_discount``. The discount is held on the balance
+    when the order is placed (``balance_hold_id``), posted when it is paid, released
+    when it is cancelled; a refund credits it back.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending payment")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    payment_method = models.CharField(_("payment method"), max_length=40)
+    subtotal = models.DecimalField(_("subtotal"), max_digits=12, decimal_places=2)
+    balance_discount = models.DecimalField(
+        _("balance discount"), max_digits=12, decimal_places=2, default=ZERO
+    )
+    total_due = models.DecimalField(_("total due"), max_digits=12, decimal_places=2)
+    # The balance module's hold (an id, not a foreign key: selling works without it).
+    balance_hold_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    idempotency_key = models.CharField(max_length=100, editable=False)
+    payment_reference = models.CharField(
+        _("payment reference"), max_length=200, blank=True
+    )
+    cancel_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    placed_at = models.DateTimeField(_("placed"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded"), null=True, blank=True)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("placed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-placed_at", "-id"]
+        permissions = [("manage_order", _("Can mark orders paid, cancel and refund"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"], name="order_unique_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=0)
+                & Q(balance_discount__gte=0)
+                & Q(balance_discount__lte=models.F("subtotal"))
+                & Q(total_due=models.F("subtotal") - models.F("balance_discount")),
+                name="order_amounts_consistent",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-placed_at"], name="order_customer_idx"),
+            models.Index(fields=["status", "-placed_at"], name="order_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"#{self.pk:06d}" if self.pk else "#"
+
+
+class OrderLine(models.Model):
+    """One product of an order, as it was sold."""
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines"
+    )
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        related_name="order_lines",
+    )
+    product_name = models.CharField(_("product"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    line_total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
+    renews_type = models.CharField(_("renews (type)"), max_length=40, blank=True)
+    renews_id = models.CharField(_("renews (id)"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="order_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.product_name}"
+
+
+class SellingSettings(models.Model):
+    """The module's settings (one row): what the bank-transfer instructions say."""
+
+    bank_transfer_instructions = models.TextField(
+        _("bank transfer instructions"),
+        blank=True,
+        help_text=_(
+            "Shown after checkout and in the order e-mail: account holder, IBAN, "
+            "what to write as the reference. {order} is replaced by the order number."
+        ),
+    )
+    staff_notification_emails = models.TextField(
+        _("notify staff of new orders"),
+        blank=True,
+        help_text=_("One e-mail address per line."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("selling settings")
+        verbose_name_plural = _("selling settings")
+
+    def __str__(self):
+        return str(_("Selling settings"))
+
+    @classmethod
+    def load(cls) -> SellingSettings:
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row
