@@ -27,9 +27,24 @@ staff = User.objects.create_superuser("boss@example.com", "pw")
 customer = Customer.objects.create(email="c@example.com", first_name="C")
 client = Client()
 client.force_login(staff)
-for url in ["/staff/", "/staff/customers/", f"/staff/customers/{{customer.pk}}/"]:
+for url in ["/staff/", "/staff/customers/", f"/staff/customers/{{customer.pk}}/",
+            "/staff/orders/"]:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
+
+# The shop and checkout work with any module switched off (balance included).
+from selling.models import Product
+product = Product.objects.create(name="Support", price="10.00")
+customer.user = User.objects.create_user("c@example.com", "pw")
+customer.save()
+shopper = Client()
+shopper.force_login(customer.user)
+response = shopper.post("/account/cart/add/", {{"product": product.pk, "quantity": 2}})
+assert response.status_code == 302, response.status_code
+for url in ["/account/", "/account/shop/", "/account/cart/", "/account/checkout/"]:
+    response = shopper.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+assert "Support" in shopper.get("/account/checkout/").content.decode()
 print("ok")
 """
 
