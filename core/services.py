@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -81,6 +82,71 @@ def email_queue(
     if created:
         email_deliver_task.delay_on_commit(sent_email.pk)
     return sent_email
+
+
+@dataclass(frozen=True)
+class EmailRequest:
+    """One e-mail for :func:`email_queue_many` (the same fields as ``email_queue``)."""
+
+    event_key: str
+    to: str
+    template: str
+    context: dict
+    language: str | None = None
+
+
+# E-mails queued together are delivered by one task per this many.
+EMAIL_DELIVERY_CHUNK = 50
+
+
+def email_queue_many(requests: Iterable[EmailRequest]) -> int:
+    """:func:`email_queue` for many e-mails at once (a periodic job's batch).
+
+    One query finds the keys already queued, one inserts the others, and one
+    delivery task per ``EMAIL_DELIVERY_CHUNK`` e-mails is sent after the commit (an
+    e-mail whose sending fails stays queued for ``email_flush_queued_task``).
+    Returns how many e-mails were new.
+    """
+    from core.tasks import email_deliver_many_task
+
+    wanted = {request.event_key: request for request in requests}
+    if not wanted:
+        return 0
+    known = set(
+        SentEmail.objects.filter(event_key__in=list(wanted)).values_list(
+            "event_key", flat=True
+        )
+    )
+    new = [request for key, request in wanted.items() if key not in known]
+    try:
+        with transaction.atomic():
+            created = SentEmail.objects.bulk_create(
+                SentEmail(
+                    event_key=request.event_key,
+                    to=request.to,
+                    template=request.template,
+                    context=request.context,
+                    language=supported_language(request.language),
+                )
+                for request in new
+            )
+    except IntegrityError:
+        # Another transaction queued some of them meanwhile: one by one.
+        for request in new:
+            email_queue(
+                event_key=request.event_key,
+                to=request.to,
+                template=request.template,
+                context=request.context,
+                language=request.language,
+            )
+        return len(new)
+    ids = [sent_email.pk for sent_email in created]
+    for start in range(0, len(ids), EMAIL_DELIVERY_CHUNK):
+        email_deliver_many_task.delay_on_commit(
+            ids[start : start + EMAIL_DELIVERY_CHUNK]
+        )
+    return len(created)
 
 
 def email_render(sent_email: SentEmail) -> EmailMultiAlternatives:

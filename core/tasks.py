@@ -20,6 +20,18 @@ def email_deliver_task(self, sent_email_id: int) -> bool:
     return outcome.sent
 
 
+@shared_task(time_limit=600, soft_time_limit=540)
+def email_deliver_many_task(sent_email_ids: list[int]) -> int:
+    """Delivers e-mails queued together (``email_queue_many``), one after the other.
+
+    One that fails stays queued and ``email_flush_queued_task`` tries it again.
+    """
+    return sum(
+        services.email_deliver(sent_email_id=sent_email_id).sent
+        for sent_email_id in sent_email_ids
+    )
+
+
 @shared_task(time_limit=300)
 def email_flush_queued_task() -> int:
     """Delivers e-mails left queued (a broker outage at commit, a lost retry)."""

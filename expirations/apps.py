@@ -7,3 +7,44 @@ class ExpirationsConfig(AppConfig):
 
     name = "expirations"
     verbose_name = _("Expirations")
+
+    def ready(self):
+        from core import plugins
+        from expirations.receivers import order_paid_received
+        from expirations.timeline import expiration_timeline_source
+        from selling.signals import order_paid
+
+        order_paid.connect(
+            order_paid_received, dispatch_uid="expirations.order_paid_received"
+        )
+        plugins.timeline_sources.register(
+            plugins.TimelineSource(
+                "expirations",
+                _("Expirations"),
+                expiration_timeline_source,
+                permission="expirations.view_expiration",
+                order=60,
+            )
+        )
+        plugins.automation_triggers.register(
+            plugins.AutomationTrigger(
+                "expiration.expired",
+                _("Expiration expired"),
+                description=_(
+                    "A customer's service ran out without being renewed (the day "
+                    "after its expiry date)."
+                ),
+            )
+        )
+        plugins.account_menu.register(
+            plugins.MenuEntry(
+                "expirations",
+                _("My expirations"),
+                "expirations:account_list",
+                order=60,
+            )
+        )
+        # Staff pages: card tab, list column, widgets, report, settings, roles.
+        from expirations.staff_plugins import register as register_staff_pages
+
+        register_staff_pages()

@@ -1,0 +1,141 @@
+"""What expirations add to the backoffice: the card tab, the customer list's "Call
+date" column, the dashboard widgets, the report in the staff menu, the settings page
+and the built-in roles' permissions. Called from ``ExpirationsConfig.ready()``."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.db.models import F, OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from core import plugins
+from customers.models import CustomerAction
+from expirations.widgets import todo_today_context, upcoming_renewals_context
+
+VIEW = "expirations.view_expiration"
+
+
+class CallDateColumn(tables.DateTimeColumn):
+    """Sorted with the customers never called last, whichever the direction."""
+
+    def order(self, queryset, is_descending):
+        when = F("list_call_date")
+        when = (
+            when.desc(nulls_last=True) if is_descending else when.asc(nulls_last=True)
+        )
+        return queryset.order_by(when, "-pk" if is_descending else "pk"), True
+
+
+def make_call_date_column():
+    return CallDateColumn(
+        verbose_name=_("Call date"),
+        accessor="list_call_date",
+        format="SHORT_DATE_FORMAT",
+    )
+
+
+def annotate_call_date(queryset):
+    """The customer's last call, read by the list's one query: a subquery per row
+    that the (customer, kind, -created_at) index answers with one probe."""
+    last_call = (
+        CustomerAction.objects.filter(
+            customer=OuterRef("pk"), kind=CustomerAction.Kind.CALL
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return queryset.annotate(list_call_date=Subquery(last_call))
+
+
+def register() -> None:
+    plugins.customer_tabs.register(
+        plugins.CustomerTab(
+            "expirations",
+            _("Expirations"),
+            "expirations:staff_tab",
+            permission=VIEW,
+            order=70,
+        )
+    )
+    plugins.customer_columns.register(
+        plugins.CustomerColumn(
+            "call_date",
+            make_call_date_column,
+            annotate=annotate_call_date,
+            permission="customers.view_customer",
+            order=70,
+        )
+    )
+    plugins.dashboard_widgets.register(
+        plugins.DashboardWidget(
+            "expirations_upcoming",
+            _("Upcoming renewals"),
+            "expirations/staff/widget_upcoming.html",
+            upcoming_renewals_context,
+            permission=VIEW,
+            order=20,
+        )
+    )
+    plugins.dashboard_widgets.register(
+        plugins.DashboardWidget(
+            "todo_today",
+            _("To do today"),
+            "expirations/staff/widget_todo.html",
+            todo_today_context,
+            permission="customers.view_customer",
+            order=15,
+        )
+    )
+    plugins.staff_menu.register(
+        plugins.MenuEntry(
+            "expirations.report",
+            _("Expirations report"),
+            "expirations:report",
+            permission=VIEW,
+            order=70,
+        )
+    )
+    plugins.settings_pages.register(
+        plugins.MenuEntry(
+            "expirations",
+            _("Expirations"),
+            "expirations:staff_settings",
+            permission="expirations.change_expirationsettings",
+            order=70,
+        )
+    )
+    plugins.role_permissions.register(
+        plugins.RolePermissions(
+            "expirations.staff",
+            "Staff",
+            (
+                "expirations.view_expiration",
+                "expirations.add_expiration",
+                "expirations.change_expiration",
+                "expirations.view_expirationevent",
+                "expirations.view_provenance",
+                "expirations.view_bankinstitute",
+            ),
+        )
+    )
+    plugins.role_permissions.register(
+        plugins.RolePermissions(
+            "expirations.manager",
+            "Manager",
+            (
+                "expirations.view_expiration",
+                "expirations.add_expiration",
+                "expirations.change_expiration",
+                "expirations.delete_expiration",
+                "expirations.view_expirationevent",
+                "expirations.view_provenance",
+                "expirations.add_provenance",
+                "expirations.change_provenance",
+                "expirations.view_bankinstitute",
+                "expirations.add_bankinstitute",
+                "expirations.change_bankinstitute",
+                "expirations.view_expirationsettings",
+                "expirations.change_expirationsettings",
+            ),
+        )
+    )
