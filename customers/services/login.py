@@ -304,12 +304,11 @@ def customer_confirmation_send(
     )
 
 
-@transaction.atomic(durable=True)
-def customer_email_confirm(*, token: str, login_url: str) -> Customer:
-    """Confirms the e-mail address a confirmation link was sent to.
+def email_confirmation_customer(token: str, *, lock: bool = False) -> Customer:
+    """The customer a confirmation link names, refused if it is not valid now.
 
-    The first time, it records the event and e-mails "account activated" (once per
-    customer); opening the link again changes nothing.
+    Reads only: the link page shows it before the customer presses "Confirm" (a
+    mail scanner that opens links confirms nothing).
     """
     invalid = ValidationError(
         _(
@@ -331,14 +330,23 @@ def customer_email_confirm(*, token: str, login_url: str) -> Customer:
         raise invalid from error
     if not isinstance(data, dict):
         raise invalid
-    customer = (
-        Customer.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .filter(pk=data.get("c"))
-        .first()
-    )
+    customers = Customer.objects.select_related("user")
+    if lock:
+        customers = customers.select_for_update(of=("self",))
+    customer = customers.filter(pk=data.get("c")).first()
     if customer is None or customer.email.lower() != str(data.get("e", "")).lower():
         raise invalid
+    return customer
+
+
+@transaction.atomic(durable=True)
+def customer_email_confirm(*, token: str, login_url: str) -> Customer:
+    """Confirms the e-mail address a confirmation link was sent to (on a POST).
+
+    The first time, it records the event and e-mails "account activated" (once per
+    customer); confirming again changes nothing.
+    """
+    customer = email_confirmation_customer(token, lock=True)
     if customer.email_confirmed_at is not None:
         return customer
     customer.email_confirmed_at = timezone.now()

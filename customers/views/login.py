@@ -300,23 +300,36 @@ class SignupView(FormView):
 
 
 class EmailConfirmView(View):
-    """The link in the confirmation e-mail: works logged in or not."""
+    """The link in the confirmation e-mail: works logged in or not.
+
+    Opening the link shows a "Confirm" button; only pressing it (a POST) confirms,
+    so a mail scanner or a link preview that opens the link confirms nothing.
+    """
+
+    template_name = "account/login_email_confirm.html"
+
+    def _refused(self, error: ValidationError):
+        return render(
+            self.request, self.template_name, {"error": error.messages[0]}, status=400
+        )
 
     def get(self, request, token):
+        try:
+            customer = services.email_confirmation_customer(token)
+        except ValidationError as error:
+            return self._refused(error)
+        if customer.email_confirmed_at is not None:
+            return render(request, self.template_name, {"confirmed": customer})
+        return render(request, self.template_name, {"to_confirm": customer})
+
+    def post(self, request, token):
         try:
             customer = services.customer_email_confirm(
                 token=token, login_url=_login_url(request)
             )
         except ValidationError as error:
-            return render(
-                request,
-                "account/login_email_confirm.html",
-                {"error": error.messages[0]},
-                status=400,
-            )
-        return render(
-            request, "account/login_email_confirm.html", {"confirmed": customer}
-        )
+            return self._refused(error)
+        return render(request, self.template_name, {"confirmed": customer})
 
 
 # The card's sidebar figures (registered in customers/apps.py).

@@ -101,6 +101,7 @@ def test_customer_signs_up_confirms_the_email_and_edits_the_profile(page):
     link = re.search(r"(https?://\S+/account/confirm-email/\S+/)", mail.outbox[0].body)
 
     page.goto(link[1])
+    page.get_by_role("button", name="Confirm my e-mail address").click()
     page.get_by_role("heading", name="Your e-mail is confirmed").wait_for()
     customer.refresh_from_db()
     assert customer.email_confirmed_at is not None

@@ -358,8 +358,8 @@ def test_confirmation_request_and_link_confirm_the_email_once(
 
     visitor = Client()
     with django_capture_on_commit_callbacks(execute=True):
-        response = visitor.get(link)
-        again = visitor.get(link)
+        response = visitor.post(link)
+        again = visitor.post(link)
 
     assert response.status_code == 200
     assert again.status_code == 200
@@ -384,7 +384,7 @@ def test_confirmation_link_works_when_logged_in(
         f"/account/confirm-email/{login_services.email_confirmation_token(customer)}/"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        response = customer_client.get(path)
+        response = customer_client.post(path)
     assert "Your e-mail is confirmed" in response.content.decode()
     customer.refresh_from_db()
     assert customer.email_confirmed_at is not None
@@ -411,7 +411,7 @@ def test_confirmation_link_that_was_tampered_with_confirms_nothing(client, tampe
         value, stamp, _signature = token.split(":")
         other_signature = login_services.email_confirmation_token(other).split(":")[2]
         token = f"{value}:{stamp}:{other_signature}"
-    response = client.get(f"/account/confirm-email/{token}/")
+    response = client.post(f"/account/confirm-email/{token}/")
     assert response.status_code == 400
     assert "This confirmation link is not valid." in response.content.decode()
     customer.refresh_from_db()
@@ -423,7 +423,7 @@ def test_confirmation_link_that_expired_confirms_nothing(client):
     customer = CustomerFactory()
     token = login_services.email_confirmation_token(customer)
     with override_settings(CLIENTELA_EMAIL_CONFIRMATION_MAX_AGE=-1):
-        response = client.get(f"/account/confirm-email/{token}/")
+        response = client.post(f"/account/confirm-email/{token}/")
     assert response.status_code == 400
     assert "This confirmation link has expired." in response.content.decode()
     customer.refresh_from_db()
@@ -435,6 +435,7 @@ def test_confirmation_link_of_a_previous_email_address_confirms_nothing(client):
     token = login_services.email_confirmation_token(customer)
     Customer.objects.filter(pk=customer.pk).update(email="after@example.com")
     assert client.get(f"/account/confirm-email/{token}/").status_code == 400
+    assert client.post(f"/account/confirm-email/{token}/").status_code == 400
     customer.refresh_from_db()
     assert customer.email_confirmed_at is None
 
@@ -531,3 +532,28 @@ def test_confirmation_with_a_very_long_request_key_is_sent_once(
             assert sent is expected
     assert len(mail.outbox) == 1
     assert len(SentEmail.objects.get().event_key) <= 200
+
+
+def test_opening_the_confirmation_link_confirms_nothing_until_the_button_is_pressed(
+    client, django_capture_on_commit_callbacks
+):
+    """A mail scanner or a link preview opens links: only the POST confirms."""
+    customer = CustomerFactory(email="scan@example.com")
+    token = login_services.email_confirmation_token(customer)
+    path = f"/account/confirm-email/{token}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(path)
+        client.head(path)
+    assert page.status_code == 200
+    assert "Confirm my e-mail address" in page.content.decode()
+    customer.refresh_from_db()
+    assert customer.email_confirmed_at is None
+    assert not CustomerEvent.objects.exists()
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(path)
+    assert "Your e-mail is confirmed" in confirmed.content.decode()
+    customer.refresh_from_db()
+    assert customer.email_confirmed_at is not None
+    assert "Your e-mail is confirmed" in client.get(path).content.decode()

@@ -86,9 +86,10 @@ def test_signup_then_the_emailed_link_confirms_and_activates(
     link = re.search(
         r"https?://[^/\s]+(/account/confirm-email/\S+/)", mail.outbox[0].body
     )[1]
+    assert "Confirm my e-mail address" in client.get(link).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        page = client.get(link).content.decode()
-        client.get(link)
+        page = client.post(link).content.decode()
+        client.post(link)
     assert "Your e-mail is confirmed" in page
     customer = Customer.objects.get()
     assert customer.email_confirmed_at is not None
