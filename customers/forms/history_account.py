@@ -6,17 +6,18 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Customer, NewsletterList, ShippingAddress
-from customers.services.billing import BILLING_FIELDS, SHIPPING_FIELDS
+from customers.forms.list import BillingForm
+from customers.forms.list import ShippingAddressForm as StaffShippingAddressForm
+from customers.models import Customer, NewsletterList
 
-
-def _country_clean(value: str) -> str:
-    country = (value or "").strip().upper()
-    if country and not (len(country) == 2 and country.isalpha()):
-        raise forms.ValidationError(
-            _("Use the two-letter country code, e.g. IT, ES, PT.")
-        )
-    return country
+# The billing form is the staff one: the same fields and rules on both sides.
+__all__ = [
+    "BillingForm",
+    "EmailChangeForm",
+    "NewslettersForm",
+    "ProfileForm",
+    "ShippingAddressForm",
+]
 
 
 class ProfileForm(forms.ModelForm):
@@ -51,26 +52,12 @@ class EmailChangeForm(forms.Form):
     )
 
 
-class BillingForm(forms.ModelForm):
-    class Meta:
-        model = Customer
-        fields = list(BILLING_FIELDS)
+class ShippingAddressForm(StaffShippingAddressForm):
+    """The staff form, in the customer's words."""
 
-    def clean_billing_country(self):
-        return _country_clean(self.cleaned_data.get("billing_country"))
-
-
-class ShippingAddressForm(forms.ModelForm):
     make_default = forms.BooleanField(
         label=_("Use as my default shipping address"), required=False
     )
-
-    class Meta:
-        model = ShippingAddress
-        fields = list(SHIPPING_FIELDS)
-
-    def clean_country(self):
-        return _country_clean(self.cleaned_data.get("country"))
 
 
 class NewslettersForm(forms.Form):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Customer, NewsletterList, ShippingAddress, Tag
 from customers.models.marketing import colour_validator
 from customers.services.avatar import AVATAR_MAX_BYTES
+from customers.services.billing import BILLING_FIELDS, SHIPPING_FIELDS
 
 MAX_SELECTED = 1000
 
@@ -242,7 +243,7 @@ class NewsletterListForm(forms.Form):
 # Billing and shipping
 
 
-def _country_clean(value: str) -> str:
+def country_code_clean(value: str) -> str:
     country = (value or "").strip().upper()
     if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
         raise forms.ValidationError(
@@ -259,19 +260,10 @@ class BillingForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "company_name",
-            "vat_number",
-            "fiscal_code",
-            "billing_address",
-            "billing_postal_code",
-            "billing_city",
-            "billing_region",
-            "billing_country",
-        ]
+        fields = list(BILLING_FIELDS)
 
     def clean_billing_country(self):
-        return _country_clean(self.cleaned_data.get("billing_country"))
+        return country_code_clean(self.cleaned_data.get("billing_country"))
 
 
 class ShippingAddressForm(forms.ModelForm):
@@ -282,19 +274,10 @@ class ShippingAddressForm(forms.ModelForm):
 
     class Meta:
         model = ShippingAddress
-        fields = [
-            "label",
-            "recipient",
-            "address",
-            "postal_code",
-            "city",
-            "region",
-            "country",
-            "phone",
-        ]
+        fields = list(SHIPPING_FIELDS)
 
     def clean_country(self):
-        return _country_clean(self.cleaned_data.get("country"))
+        return country_code_clean(self.cleaned_data.get("country"))
 
 
 # Avatar

@@ -18,9 +18,9 @@ BILLING_FIELDS = (
     "vat_number",
     "fiscal_code",
     "billing_address",
+    "billing_postal_code",
     "billing_city",
     "billing_region",
-    "billing_postal_code",
     "billing_country",
 )
 
@@ -28,9 +28,9 @@ SHIPPING_FIELDS = (
     "label",
     "recipient",
     "address",
+    "postal_code",
     "city",
     "region",
-    "postal_code",
     "country",
     "phone",
 )
