@@ -66,6 +66,12 @@ class BalanceConfig(AppConfig):
                 ),
             )
         )
+        from balance.demo import demo_ledger_seed
+
+        # manage.py seed_demo: a ledger history for some of the demo customers.
+        plugins.demo_seeders.register(
+            plugins.DemoSeeder("balance.ledger", demo_ledger_seed, order=60)
+        )
         from balance.staff_plugins import register as register_staff_pages
 
         register_staff_pages()

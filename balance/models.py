@@ -5,13 +5,16 @@ The customer's ``balance`` and ``balance_held`` live on the customer row
 that inserts the entry or changes the hold, under a lock of that row.
 """
 
+import contextlib
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
@@ -441,8 +444,44 @@ class GiftRun(models.Model):
         return f"{self.gift_id} {self.period}"
 
 
+def validate_localized_texts(value) -> None:
+    """A text per language: {"en": "...", "es": "..."}, codes from ``LANGUAGES``."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    if not isinstance(value, dict) or not all(
+        code in codes and isinstance(text, str) for code, text in value.items()
+    ):
+        raise ValidationError(
+            _("Give one text per language (%(codes)s)."),
+            code="invalid_localized_texts",
+            params={"codes": ", ".join(sorted(codes))},
+        )
+
+
+def _fallback_languages(language: str | None) -> list[str]:
+    """``language`` (or its supported variant: "pt-br" → "pt"), the site's default
+    language, then English."""
+    wanted = []
+    if language:
+        with contextlib.suppress(LookupError):  # a language we do not speak
+            wanted.append(translation.get_supported_language_variant(language))
+    return list(dict.fromkeys([*wanted, settings.LANGUAGE_CODE, "en"]))
+
+
 class BalanceSettings(models.Model):
-    """The module's settings, one row (``BalanceSettings.load()``)."""
+    """The module's settings, one row (``BalanceSettings.load()``).
+
+    The texts customers read are one per language; read them with
+    ``localized(field_name)``, never the field itself.
+    """
+
+    # The texts that are one per language.
+    LOCALIZED_FIELDS = (
+        "credits_intro",
+        "message_below_minimum",
+        "message_minimum_reached",
+        "checkout_message",
+        "checkout_button_text",
+    )
 
     class ButtonStyle(models.TextChoices):
         FILLED = "filled", _("Filled")
@@ -452,7 +491,14 @@ class BalanceSettings(models.Model):
     credits_section_enabled = models.BooleanField(
         _("show “My credits” in the customer area"), default=True
     )
-    credits_intro = models.TextField(_("introductory text"), blank=True)
+    # The texts customers read are one per language (see ``localized``):
+    # {"en": "...", "it": "..."}; a blank or missing one falls back to the default.
+    credits_intro = models.JSONField(
+        _("introductory text"),
+        default=dict,
+        blank=True,
+        validators=[validate_localized_texts],
+    )
     withdrawals_enabled = models.BooleanField(
         _("enable withdrawal requests"), default=False
     )
@@ -462,24 +508,35 @@ class BalanceSettings(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
         **AMOUNT,
     )
-    message_below_minimum = models.TextField(
-        _("message when the minimum is not reached"), blank=True
+    message_below_minimum = models.JSONField(
+        _("message when the minimum is not reached"),
+        default=dict,
+        blank=True,
+        validators=[validate_localized_texts],
     )
-    message_minimum_reached = models.TextField(
-        _("message when the minimum is reached"), blank=True
+    message_minimum_reached = models.JSONField(
+        _("message when the minimum is reached"),
+        default=dict,
+        blank=True,
+        validators=[validate_localized_texts],
     )
     checkout_enabled = models.BooleanField(
         _("enable paying with balance"), default=False
     )
-    checkout_message = models.TextField(
+    checkout_message = models.JSONField(
         _("message when the discount is available"),
+        default=dict,
         blank=True,
+        validators=[validate_localized_texts],
         help_text=_(
             "{balance} is the customer's balance, {balance-value} the discount."
         ),
     )
-    checkout_button_text = models.CharField(
-        _("button text"), max_length=100, blank=True
+    checkout_button_text = models.JSONField(
+        _("button text"),
+        default=dict,
+        blank=True,
+        validators=[validate_localized_texts],
     )
     checkout_button_colour = models.CharField(
         _("button colour"), max_length=7, default="#2346c8"
@@ -508,6 +565,30 @@ class BalanceSettings(models.Model):
     def load(cls) -> "BalanceSettings":
         settings_row, _created = cls.objects.get_or_create(pk=1)
         return settings_row
+
+    def localized_texts(self, field_name: str) -> dict[str, str]:
+        """The texts of ``field_name`` by language code, as stored."""
+        if field_name not in self.LOCALIZED_FIELDS:
+            raise ValueError(f"{field_name!r} is not a text of the balance settings.")
+        texts = getattr(self, field_name)
+        if isinstance(texts, str):  # set in code as one text for every language
+            return {settings.LANGUAGE_CODE: texts}
+        return dict(texts or {})
+
+    def localized(self, field_name: str, language: str | None = None) -> str:
+        """The text ``field_name`` (one of ``LOCALIZED_FIELDS``) for the customer.
+
+        In ``language``, by default the active one (the customer's, in a request);
+        when that text is blank, in the site's default language (``LANGUAGE_CODE``),
+        then in English; ``""`` when all are blank. What other apps call, e.g. the
+        checkout: ``BalanceSettings.load().localized("checkout_message")``.
+        """
+        texts = self.localized_texts(field_name)
+        for code in _fallback_languages(language or translation.get_language()):
+            text = texts.get(code) or ""
+            if text.strip():
+                return text
+        return ""
 
 
 class PayoutDetails(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from balance.models import Entry, Gift
 from customers.models import Customer
@@ -20,6 +20,24 @@ def customer_entries(customer_id: int) -> QuerySet[Entry]:
     return (
         Entry.objects.filter(customer_id=customer_id)
         .select_related("author_user", "reversal_of")
+        .order_by("-created_at", "-id")
+    )
+
+
+def customer_history(customer_id: int) -> QuerySet[Entry]:
+    """What the customer sees of their ledger, newest first: a deleted entry and its
+    reversal (the pair cancels out) are left out.
+
+    ``NOT EXISTS`` rather than the LEFT JOIN of ``reversed_by__isnull``: PostgreSQL
+    then walks the history index and probes each entry's reversal (0.6 ms for a page
+    of a 140,000-entry ledger); with the join it misjudged the rows and sorted them
+    all (145 ms).
+    """
+    reversed_later = Entry.objects.filter(reversal_of=OuterRef("pk"))
+    return (
+        Entry.objects.filter(customer_id=customer_id, reversal_of__isnull=True)
+        .exclude(Exists(reversed_later))
+        .only("created_at", "amount", "note")
         .order_by("-created_at", "-id")
     )
 

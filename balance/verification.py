@@ -15,7 +15,9 @@ from customers.models import Customer
 # under the customer's lock, so id order is the order the entries were applied),
 # compared with each balance_after; then the totals against the customer rows, and
 # the active holds against balance_held. Rows come out only for customers that
-# disagree somewhere.
+# disagree somewhere. Amounts have two decimals, so "differ by half a cent or more" is
+# "differ" on PostgreSQL (exact numerics) and ignores the binary rounding of SQLite's
+# sums (development), which would otherwise flag every customer.
 MISMATCHES_SQL = """
 WITH ledger AS (
     SELECT customer_id, amount, balance_after,
@@ -26,7 +28,8 @@ WITH ledger AS (
     FROM {entry}
 ), per_customer AS (
     SELECT customer_id, SUM(amount) AS total,
-           SUM(CASE WHEN balance_after <> running THEN 1 ELSE 0 END) AS bad_steps
+           SUM(CASE WHEN ABS(balance_after - running) >= 0.005 THEN 1 ELSE 0 END)
+               AS bad_steps
     FROM ledger
     GROUP BY customer_id
 ), held AS (
@@ -40,8 +43,8 @@ SELECT c.id, c.email, c.balance, COALESCE(p.total, 0), c.balance_held,
 FROM {customer} c
 LEFT JOIN per_customer p ON p.customer_id = c.id
 LEFT JOIN held h ON h.customer_id = c.id
-WHERE c.balance <> COALESCE(p.total, 0)
-   OR c.balance_held <> COALESCE(h.held, 0)
+WHERE ABS(c.balance - COALESCE(p.total, 0)) >= 0.005
+   OR ABS(c.balance_held - COALESCE(h.held, 0)) >= 0.005
    OR COALESCE(p.bad_steps, 0) > 0
 ORDER BY c.id
 """

@@ -157,6 +157,20 @@ class RolePermissions:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class DemoSeeder:
+    """A module's demo data, added by ``manage.py seed_demo`` after the customers.
+
+    ``seed(customers, *, seed, log)`` receives the demo customers (a queryset), the
+    random seed and a function printing a line of progress. Running it again must add
+    only what is missing.
+    """
+
+    key: str
+    seed: Callable[..., Any]
+    order: int = 100
+
+
 T = TypeVar("T")
 
 
@@ -216,6 +230,7 @@ automation_actions: Registry[AutomationAction] = Registry("automation actions")
 role_permissions: Registry[RolePermissions] = Registry("role permissions")
 # Pages of the backoffice's Settings section (/staff/settings/ lists them).
 settings_pages: Registry[MenuEntry] = Registry("settings pages")
+demo_seeders: Registry[DemoSeeder] = Registry("demo data seeders")
 
 ALL_REGISTRIES = (
     staff_menu,
@@ -230,4 +245,5 @@ ALL_REGISTRIES = (
     automation_actions,
     role_permissions,
     settings_pages,
+    demo_seeders,
 )

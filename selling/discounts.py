@@ -40,13 +40,6 @@ class BalanceOffer:
     button_style: str
 
 
-def _localized(settings_row, field_name: str) -> str:
-    localized = getattr(settings_row, "localized", None)
-    if localized is not None:
-        return localized(field_name)
-    return getattr(settings_row, field_name)
-
-
 def balance_payment_enabled() -> bool:
     """Whether the balance settings let customers pay with their balance."""
     if not balance_installed():
@@ -75,7 +68,7 @@ def balance_offer(customer: Customer, subtotal: Decimal) -> BalanceOffer | None:
         return None
     largest = min(available, subtotal)
     message = (
-        _localized(settings_row, "checkout_message")
+        settings_row.localized("checkout_message")
         .replace("{balance-value}", money_format(largest))
         .replace("{balance}", money_format(available))
     )
@@ -83,7 +76,7 @@ def balance_offer(customer: Customer, subtotal: Decimal) -> BalanceOffer | None:
         available=available,
         largest_discount=largest,
         message=message,
-        button_text=_localized(settings_row, "checkout_button_text")
+        button_text=settings_row.localized("checkout_button_text")
         or _("Use my balance"),
         button_colour=settings_row.checkout_button_colour,
         button_style=settings_row.checkout_button_style,

@@ -6,8 +6,10 @@ import re
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from balance.models import Entry
@@ -86,7 +88,21 @@ class PayForm(forms.Form):
 
 
 class BalanceSettingsForm(forms.ModelForm):
-    """The module's options, exactly as the issue lists them."""
+    """The module's options, exactly as the issue lists them.
+
+    The texts customers read get one field per language ("credits_intro_it"), shown
+    grouped by language (``language_groups``); ``clean`` gathers them back into the
+    model's {"en": ..., "it": ...} values, leaving out the blank ones.
+    """
+
+    # Shown as a text area, except the button text (one line, 100 characters).
+    LOCALIZED_WIDGETS = {
+        "credits_intro": forms.Textarea(attrs={"rows": 3}),
+        "message_below_minimum": forms.Textarea(attrs={"rows": 2}),
+        "message_minimum_reached": forms.Textarea(attrs={"rows": 2}),
+        "checkout_message": forms.Textarea(attrs={"rows": 2}),
+    }
+    BUTTON_TEXT_MAX_LENGTH = 100
 
     class Meta:
         from balance.models import BalanceSettings
@@ -94,26 +110,76 @@ class BalanceSettingsForm(forms.ModelForm):
         model = BalanceSettings
         fields = [
             "credits_section_enabled",
-            "credits_intro",
             "withdrawals_enabled",
             "withdrawal_minimum",
-            "message_below_minimum",
-            "message_minimum_reached",
             "checkout_enabled",
-            "checkout_message",
-            "checkout_button_text",
             "checkout_button_colour",
             "checkout_button_style",
             "staff_notification_emails",
         ]
         widgets = {
             "checkout_button_colour": forms.TextInput(attrs={"type": "color"}),
-            "credits_intro": forms.Textarea(attrs={"rows": 3}),
-            "message_below_minimum": forms.Textarea(attrs={"rows": 2}),
-            "message_minimum_reached": forms.Textarea(attrs={"rows": 2}),
-            "checkout_message": forms.Textarea(attrs={"rows": 2}),
             "staff_notification_emails": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model_meta = self.instance._meta
+        for code, _language in settings.LANGUAGES:
+            for name in self.instance.LOCALIZED_FIELDS:
+                model_field = model_meta.get_field(name)
+                self.fields[self.localized_field_name(name, code)] = forms.CharField(
+                    label=capfirst(model_field.verbose_name),
+                    help_text=model_field.help_text,
+                    required=False,
+                    max_length=(
+                        self.BUTTON_TEXT_MAX_LENGTH
+                        if name == "checkout_button_text"
+                        else None
+                    ),
+                    # The field copies the widget: each field gets its own.
+                    widget=self.LOCALIZED_WIDGETS.get(name, forms.TextInput()),
+                    initial=self.instance.localized_texts(name).get(code, ""),
+                )
+
+    @staticmethod
+    def localized_field_name(name: str, code: str) -> str:
+        return f"{name}_{code.replace('-', '_')}"
+
+    def general_fields(self) -> list:
+        """The options that are the same in every language, in the model's order."""
+        return [self[name] for name in self._meta.fields]
+
+    def language_groups(self) -> list[dict]:
+        """Per language, the site's first: its ``code``, ``name``, text ``fields``,
+        and whether to show it ``open`` (the first, or one with a text or an error)."""
+        groups = []
+        for code, name in settings.LANGUAGES:
+            fields = [
+                self[self.localized_field_name(text_name, code)]
+                for text_name in self.instance.LOCALIZED_FIELDS
+            ]
+            groups.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "fields": fields,
+                    "open": code == settings.LANGUAGE_CODE
+                    or any(field.value() or field.errors for field in fields),
+                }
+            )
+        return sorted(groups, key=lambda group: group["code"] != settings.LANGUAGE_CODE)
+
+    def clean(self):
+        data = super().clean()
+        for name in self.instance.LOCALIZED_FIELDS:
+            texts = {}
+            for code, _language in settings.LANGUAGES:
+                text = data.pop(self.localized_field_name(name, code), "") or ""
+                if text.strip():
+                    texts[code] = text
+            data[name] = texts
+        return data
 
     def clean_checkout_button_colour(self):
         colour = (self.cleaned_data["checkout_button_colour"] or "").strip().lower()

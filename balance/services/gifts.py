@@ -5,7 +5,9 @@ often as they like. For every active gift it finds the periods due up to ``today
 (from the gift's start date on) that are not completed yet, which catches up after
 beat was down, and credits the audience in batches, each batch its own transaction.
 Every gift entry has the key ``gift:<gift id>:<period>``, so a second run, a double
-beat or a run after a crash halfway posts only what is missing.
+beat or a run after a crash halfway posts only what is missing. Each entry posted
+queues its "credit received" e-mail in the same transaction (keyed by the entry), so
+a customer is told once per gift, never for a gift a rolled-back batch did not post.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.utils import timezone
 from balance.models import Entry, Gift, GiftRun, SourceType
 from balance.selectors import gift_audience
 from balance.services.ledger import Author, Posting, SourceRef, _postings_apply
+from balance.services.notifications import credits_received_notify
 
 GIFT_BATCH_SIZE = 500
 GIFT_AUTHOR_LABEL = "Periodic gift"
@@ -116,10 +119,11 @@ def _period_audience(gift: Gift, period: GiftPeriod, since: date):
 def _gift_batch_post(
     gift: Gift, run: GiftRun, period: GiftPeriod, customer_ids: list[int]
 ) -> None:
-    """One batch in its own transaction: customers already gifted are skipped."""
+    """One batch in its own transaction: customers already gifted are skipped, the
+    others credited and told by e-mail."""
     author = Author.system(GIFT_AUTHOR_LABEL)
     source = SourceRef(SourceType.GIFT_RUN, run.pk)
-    _postings_apply(
+    results = _postings_apply(
         [
             Posting(
                 customer_id=customer_id,
@@ -133,6 +137,7 @@ def _gift_batch_post(
             for customer_id in customer_ids
         ]
     )
+    credits_received_notify(entry for entry, created in results if created)
 
 
 def gift_period_run(gift: Gift, period: GiftPeriod) -> GiftRun:

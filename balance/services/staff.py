@@ -15,26 +15,13 @@ from balance.services.ledger import (
     balance_debit,
     entry_reverse,
 )
+from balance.services.notifications import credit_received_notify, customer_notify
 from balance.services.withdrawals import (
     withdrawal_approve,
     withdrawal_pay,
     withdrawal_reject,
 )
-from core.money import money_format
-from core.services import email_queue
 from customers.models import Customer
-
-
-def _notify(customer: Customer, *, event_key: str, template: str, context: dict):
-    if not customer.email:
-        return
-    email_queue(
-        event_key=event_key,
-        to=customer.email,
-        template=template,
-        context={"name": customer.first_name, **context},
-        language=customer.language or None,
-    )
 
 
 def staff_operation_post(
@@ -53,16 +40,7 @@ def staff_operation_post(
         note=note,
     )
     if credit:
-        _notify(
-            customer,
-            event_key=f"balance.credit_received:{entry.pk}",
-            template="balance_credit_received",
-            context={
-                "amount": money_format(entry.amount),
-                "balance": money_format(entry.balance_after),
-                "note": entry.note,
-            },
-        )
+        credit_received_notify(entry, customer)
     return entry
 
 
@@ -72,7 +50,7 @@ def staff_entry_reverse(*, entry: Entry, reason: str, user) -> Entry:
 
 def _withdrawal_context(withdrawal: Withdrawal) -> dict:
     return {
-        "amount": money_format(withdrawal.amount),
+        "amount": withdrawal.amount,
         "reason": withdrawal.rejection_reason,
         "reference": withdrawal.payout_reference,
     }
@@ -80,7 +58,7 @@ def _withdrawal_context(withdrawal: Withdrawal) -> dict:
 
 def staff_withdrawal_approve(*, withdrawal: Withdrawal, user) -> Withdrawal:
     withdrawal = withdrawal_approve(withdrawal_id=withdrawal.pk, decided_by=user)
-    _notify(
+    customer_notify(
         withdrawal.customer,
         event_key=f"balance.withdrawal_approved:{withdrawal.pk}",
         template="balance_withdrawal_approved",
@@ -93,7 +71,7 @@ def staff_withdrawal_reject(*, withdrawal: Withdrawal, reason: str, user) -> Wit
     withdrawal = withdrawal_reject(
         withdrawal_id=withdrawal.pk, reason=reason, decided_by=user
     )
-    _notify(
+    customer_notify(
         withdrawal.customer,
         event_key=f"balance.withdrawal_rejected:{withdrawal.pk}",
         template="balance_withdrawal_rejected",
@@ -110,7 +88,7 @@ def staff_withdrawal_pay(
         payout_reference=payout_reference,
         decided_by=user,
     )
-    _notify(
+    customer_notify(
         withdrawal.customer,
         event_key=f"balance.withdrawal_paid:{withdrawal.pk}",
         template="balance_withdrawal_paid",

@@ -2,17 +2,18 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
+from django_tables2.paginators import LazyPaginator
 
 from balance.forms.account import PayoutDetailsForm, WithdrawalRequestForm
 from balance.models import BalanceSettings, Withdrawal
-from balance.selectors import customer_available, customer_entries
+from balance.selectors import customer_available, customer_history
 from balance.services import withdrawal_cancel
 from balance.services.account import withdrawal_request_from_account
 from balance.services.payout import (
@@ -37,6 +38,17 @@ def _form_errors_add(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _history_page(entries, number):
+    """A page of the history without counting it: with the reversed pairs left out,
+    COUNT took 400 ms for a customer with 140,000 entries. The page knows whether
+    there is a next one, not how many. A page that is not one shows the first."""
+    paginator = LazyPaginator(entries, HISTORY_PAGE_SIZE)
+    try:
+        return paginator.page(number or 1)
+    except (PageNotAnInteger, EmptyPage):
+        return paginator.page(1)
+
+
 class CreditsSectionMixin(CustomerAreaMixin):
     """Only while "My credits" is enabled in the module's settings (else 404)."""
 
@@ -54,12 +66,19 @@ class CreditsSectionMixin(CustomerAreaMixin):
         customer = self.customer
         available = customer_available(customer)
         minimum = self.balance_settings.withdrawal_minimum
+        minimum_reached = available >= minimum
+        minimum_text = (
+            "message_minimum_reached" if minimum_reached else "message_below_minimum"
+        )
         return {
             "customer": customer,
             "balance_settings": self.balance_settings,
+            # The configured texts in the customer's language (or the default one).
+            "credits_intro": self.balance_settings.localized("credits_intro"),
+            "minimum_message": self.balance_settings.localized(minimum_text),
             "available": available,
             "minimum": minimum,
-            "minimum_reached": available >= minimum,
+            "minimum_reached": minimum_reached,
             "has_payout_details": payout_details_get(customer) is not None,
         }
 
@@ -68,11 +87,8 @@ class CreditsView(CreditsSectionMixin, TemplateView):
     template_name = "balance/account/credits.html"
 
     def get_context_data(self, **kwargs):
-        entries = customer_entries(self.customer.pk).filter(
-            reversal_of__isnull=True, reversed_by__isnull=True
-        )
-        page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(
-            self.request.GET.get("page")
+        page = _history_page(
+            customer_history(self.customer.pk), self.request.GET.get("page")
         )
         withdrawals = Withdrawal.objects.filter(customer=self.customer)
         return {

@@ -23,12 +23,14 @@ from balance.forms.staff import (
 from balance.models import BalanceSettings, Entry, Gift, GiftRun, Withdrawal
 from balance.selectors import customer_available, customer_entries
 from balance.services import staff as staff_services
-from balance.services.payout import payout_display
+from balance.services.payout import payout_display, payout_snapshot
 from core.mixins import StaffRequiredMixin
 from customers.views.staff import CustomerCardMixin
 
 VIEW = ("customers.view_customer", "balance.view_entry")
 ADD = (*VIEW, "balance.add_entry")
+# Without it, staff see payout details masked ("IT•• •••• •••• 3456").
+VIEW_UNMASKED = "balance.view_payout_details_unmasked"
 HISTORY_PAGE_SIZE = 50
 
 
@@ -58,6 +60,10 @@ class BalanceTabView(CustomerCardMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "available": customer_available(customer),
+            "payout_lines": _payout_lines(
+                payout_snapshot(customer),
+                unmasked=self.request.user.has_perm(VIEW_UNMASKED),
+            ),
             "operation_form": kwargs.pop("operation_form", None) or OperationForm(),
             "reverse_form": kwargs.pop("reverse_form", None),
             "reverse_entry_id": kwargs.pop("reverse_entry_id", None),
@@ -145,7 +151,7 @@ class WithdrawalListView(StaffRequiredMixin, TemplateView):
         page = Paginator(withdrawals, HISTORY_PAGE_SIZE).get_page(
             self.request.GET.get("page")
         )
-        unmasked = self.request.user.has_perm("balance.view_payout_details_unmasked")
+        unmasked = self.request.user.has_perm(VIEW_UNMASKED)
         for withdrawal in page:
             withdrawal.payout_lines = _payout_lines(
                 withdrawal.payout_details, unmasked=unmasked

@@ -395,13 +395,13 @@ def test_author_is_staff_user(adder):
 
 SETTINGS_DATA = {
     "credits_section_enabled": "on",
-    "credits_intro": "Your credits",
+    "credits_intro_en": "Your credits",
     "withdrawals_enabled": "on",
     "withdrawal_minimum": "25.00",
-    "message_below_minimum": "Not yet",
-    "message_minimum_reached": "You can withdraw",
-    "checkout_message": "Use {balance}, save {balance-value}",
-    "checkout_button_text": "Pay with credits",
+    "message_below_minimum_en": "Not yet",
+    "message_minimum_reached_en": "You can withdraw",
+    "checkout_message_en": "Use {balance}, save {balance-value}",
+    "checkout_button_text_en": "Pay with credits",
     "checkout_button_colour": "#AA3300",
     "checkout_button_style": "outline",
     "staff_notification_emails": "a@example.com\n\n b@example.com ",
@@ -440,7 +440,7 @@ def test_settings_bad_value_refused(client, field, value):
 
     assert response.status_code == 400
     assert response.context["form"].errors[field]
-    assert BalanceSettings.load().credits_intro == ""
+    assert BalanceSettings.load().credits_intro == {}
 
 
 def test_settings_need_change_permission(client):

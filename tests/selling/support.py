@@ -26,7 +26,7 @@ def product(price="100.00", **fields) -> Product:
 def checkout_with_balance_enabled(message="You have {balance}: use {balance-value}"):
     settings_row = BalanceSettings.load()
     settings_row.checkout_enabled = True
-    settings_row.checkout_message = message
+    settings_row.checkout_message = {"en": message}
     settings_row.save()
     return settings_row
 

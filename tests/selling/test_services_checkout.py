@@ -351,3 +351,23 @@ def test_a_discount_chosen_before_staff_turned_paying_with_balance_off_is_refuse
     assert refusal.value.code == "no_offer"
     assert not Order.objects.exists()
     assert figures(buyer) == (D("50.00"), D("0.00"))
+
+
+def test_the_offer_is_in_the_customers_language(buyer):
+    from django.utils import translation
+
+    settings_row = checkout_with_balance_enabled()
+    settings_row.checkout_message = {
+        "en": "You have {balance}",
+        "it": "Hai {balance}: usa {balance-value}",
+    }
+    settings_row.checkout_button_text = {"it": "Usa il credito"}
+    settings_row.save()
+    cart_add(customer=buyer, product_id=product("30.00").pk)
+    with translation.override("it"):
+        offer = cart_summary(buyer).offer
+    assert offer.message == "Hai 50,00 EUR: usa 30,00 EUR"
+    assert offer.button_text == "Usa il credito"
+    with translation.override("pt"):
+        offer = cart_summary(buyer).offer
+    assert offer.message == "You have 50,00 EUR"

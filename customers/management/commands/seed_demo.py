@@ -6,6 +6,12 @@ Faker builds small pools per locale once (names, places, streets, companies); ro
 then drawn from the pools with a seeded ``random.Random``: Faker per row is far too slow
 for a million rows. On PostgreSQL rows go in through ``COPY``; elsewhere (SQLite, the
 default database) through ``bulk_create``.
+
+The demo customers also get tags and newsletter subscriptions, and each installed
+module adds its own demo data through ``core.plugins.demo_seeders`` (the balance: a
+ledger history for about one customer in ten). Each of these is decided per customer
+from the seed and the customer's id, and only given to customers that have none yet,
+so a second run adds nothing.
 """
 
 from __future__ import annotations
@@ -23,12 +29,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from faker import Faker
 
+from core import plugins
 from core.services import staff_groups_sync
-from customers.models import Customer
+from customers.models import Customer, NewsletterList, Subscription, Tag
 from customers.services import customer_create, customer_login_set_password
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -70,6 +78,41 @@ CAMPAIGNS = (
     ("partner", "referral", "partner-program"),
 )
 SOURCES_WITHOUT_CAMPAIGN = ("", "", "", "website", "shop", "import", "front desk")
+
+
+@dataclass(frozen=True)
+class DemoTag:
+    name: str
+    colour: str
+    per_mille: int  # customers who have it, per thousand
+
+
+@dataclass(frozen=True)
+class DemoList:
+    name: str
+    description: str
+    per_mille: int  # of the customers who accept the newsletter, per thousand
+
+
+DEMO_TAGS = (
+    DemoTag("Returning customer", "#067647", 250),
+    DemoTag("Hot lead", "#93370d", 80),
+    DemoTag("Wholesale", "#2346c8", 50),
+    DemoTag("Needs follow-up", "#5b6475", 40),
+    DemoTag("VIP", "#b42318", 20),
+    DemoTag("Press", "#7a2e8e", 1),
+)
+DEMO_LISTS = (
+    DemoList("Monthly newsletter", "News and offers, once a month.", 900),
+    DemoList("Product updates", "New arrivals and restocks.", 300),
+    DemoList("Events near you", "Workshops and in-store events.", 120),
+    DemoList("Partner offers", "Selected offers from our partners.", 40),
+)
+# Of the subscriptions, those that ended, per thousand.
+UNSUBSCRIBED_PER_MILLE = 100
+# Customers per write (each a transaction): below PostgreSQL's 65,535 parameters.
+MARKETING_BATCH_SIZE = 20_000
+MASK64 = (1 << 64) - 1
 
 
 def digits(rng: random.Random, count: int) -> str:
@@ -442,6 +485,221 @@ def table_statistics_refresh() -> None:
         cursor.execute(f"{command} {table}")
 
 
+def demo_draw(seed: int, customer_id: int, salt: int) -> int:
+    """A number in 0..999 that depends only on the seed, the customer and ``salt``
+    (SplitMix64's mixer: cheap, and well spread for consecutive ids)."""
+    value = (
+        seed * 0x9E3779B97F4A7C15
+        + customer_id * 0xBF58476D1CE4E5B9
+        + salt * 0x94D049BB133111EB
+    ) & MASK64
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & MASK64
+    return (value ^ (value >> 31)) % 1000
+
+
+def rows_write(model: type[models.Model], columns: list[str], rows: list) -> int:
+    """Inserts rows (tuples of ``columns``): COPY on PostgreSQL, else bulk_create."""
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(model._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(column) for column in columns)
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        model.objects.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows],
+            batch_size=DEFAULT_BATCH_SIZE_ORM,
+        )
+    return len(rows)
+
+
+def demo_tags_ensure() -> list[tuple[Tag, DemoTag]]:
+    """The demo tags, created if missing (a tag of the same name is reused)."""
+    tags = []
+    for demo_tag in DEMO_TAGS:
+        tag = Tag.objects.filter(name__iexact=demo_tag.name).first()
+        if tag is None:
+            tag = Tag.objects.create(name=demo_tag.name, colour=demo_tag.colour)
+        tags.append((tag, demo_tag))
+    return tags
+
+
+def demo_lists_ensure() -> list[tuple[NewsletterList, DemoList]]:
+    """The demo newsletter lists, created if missing; archived ones take nobody."""
+    lists = []
+    for demo_list in DEMO_LISTS:
+        newsletter_list = NewsletterList.objects.filter(
+            name__iexact=demo_list.name
+        ).first()
+        if newsletter_list is None:
+            newsletter_list = NewsletterList.objects.create(
+                name=demo_list.name, description=demo_list.description
+            )
+        if not newsletter_list.archived:
+            lists.append((newsletter_list, demo_list))
+    return lists
+
+
+def _moment_between(start: datetime, end: datetime, draw: int) -> datetime:
+    return start + (end - start) * (draw / 1000)
+
+
+def demo_subscriptions(
+    customer_id: int,
+    created_at: datetime,
+    now: datetime,
+    seed: int,
+    lists: list[tuple[NewsletterList, DemoList]],
+) -> list[tuple]:
+    """Subscription rows of a customer who accepts the newsletter: the first list
+    from sign-up, the others later; about one in ten ended since."""
+    rows = []
+    for index, (newsletter_list, demo_list) in enumerate(lists):
+        if demo_draw(seed, customer_id, 100 + index) >= demo_list.per_mille:
+            continue
+        if index == 0:
+            subscribed_at, source = created_at, Subscription.Source.SIGNUP
+        else:
+            subscribed_at = _moment_between(
+                created_at, now, demo_draw(seed, customer_id, 200 + index)
+            )
+            source = Subscription.Source.CUSTOMER
+        unsubscribed_at = None
+        if demo_draw(seed, customer_id, 300 + index) < UNSUBSCRIBED_PER_MILLE:
+            unsubscribed_at = _moment_between(
+                subscribed_at, now, demo_draw(seed, customer_id, 400 + index)
+            )
+        rows.append(
+            (customer_id, newsletter_list.pk, subscribed_at, unsubscribed_at, source)
+        )
+    return rows
+
+
+def _marketing_rows_write(
+    customers: models.QuerySet[Customer],
+    links: dict[int, list[tuple]],
+    subscriptions: dict[int, list[tuple]],
+) -> tuple[int, int]:
+    """Writes the rows of a batch of customers, locked first as the marketing services
+    lock them; a customer tagged or subscribed meanwhile gets nothing more."""
+    tag_link = Customer.tags.through
+    with transaction.atomic():
+        locked = (
+            customers.filter(pk__in=sorted({*links, *subscriptions}))
+            .select_for_update()
+            .annotate(
+                tagged=Exists(tag_link.objects.filter(customer_id=OuterRef("pk"))),
+                subscribed=Exists(
+                    Subscription.objects.filter(customer_id=OuterRef("pk"))
+                ),
+            )
+            .order_by("pk")
+            .values_list("pk", "tagged", "subscribed")
+        )
+        link_rows, subscription_rows = [], []
+        for pk, tagged, subscribed in locked:
+            if not tagged:
+                link_rows.extend(links.get(pk, ()))
+            if not subscribed:
+                subscription_rows.extend(subscriptions.get(pk, ()))
+        return (
+            rows_write(tag_link, ["customer_id", "tag_id"], link_rows),
+            rows_write(
+                Subscription,
+                [
+                    "customer_id",
+                    "newsletter_list_id",
+                    "subscribed_at",
+                    "unsubscribed_at",
+                    "source",
+                ],
+                subscription_rows,
+            ),
+        )
+
+
+def demo_marketing_seed(
+    customers: models.QuerySet[Customer], *, seed: int, log: Callable[[str], None]
+) -> tuple[int, int]:
+    """Tags and newsletter subscriptions for the demo customers that have none.
+
+    Returns (tag links, subscriptions) added. Drawn per customer (``demo_draw``), so
+    a second run, or a run on more customers, adds only the new customers' rows.
+    """
+    started = time.monotonic()
+    now = timezone.now()
+    tags = demo_tags_ensure()
+    lists = demo_lists_ensure()
+    # One pass over the customers that lack tags, or subscriptions they could have.
+    candidates = (
+        customers.annotate(
+            tagged=Exists(
+                Customer.tags.through.objects.filter(customer_id=OuterRef("pk"))
+            ),
+            subscribed=Exists(Subscription.objects.filter(customer_id=OuterRef("pk"))),
+        )
+        .filter(
+            models.Q(tagged=False)
+            | models.Q(newsletter_subscribed=True, subscribed=False)
+        )
+        .order_by("pk")
+        .values_list(
+            "pk", "created_at", "newsletter_subscribed", "tagged", "subscribed"
+        )
+    )
+    links: dict[int, list[tuple]] = {}
+    subscriptions: dict[int, list[tuple]] = {}
+    added = [0, 0]  # tag links, subscriptions
+
+    def flush() -> None:
+        for position, count in enumerate(
+            _marketing_rows_write(customers, links, subscriptions)
+        ):
+            added[position] += count
+        links.clear()
+        subscriptions.clear()
+        log(
+            f"Tags and lists: {added[0]:,} tags, {added[1]:,} subscriptions "
+            f"({time.monotonic() - started:.0f} s)"
+        )
+
+    for pk, created_at, accepts_newsletter, tagged, subscribed in candidates.iterator(
+        chunk_size=MARKETING_BATCH_SIZE
+    ):
+        if not tagged:
+            customer_links = [
+                (pk, tag.pk)
+                for index, (tag, demo_tag) in enumerate(tags)
+                if demo_draw(seed, pk, index) < demo_tag.per_mille
+            ]
+            if customer_links:
+                links[pk] = customer_links
+        if accepts_newsletter and not subscribed:
+            customer_subscriptions = demo_subscriptions(
+                pk, created_at, now, seed, lists
+            )
+            if customer_subscriptions:
+                subscriptions[pk] = customer_subscriptions
+        if len(links) + len(subscriptions) >= MARKETING_BATCH_SIZE:
+            flush()
+    if links or subscriptions:
+        flush()
+    log(f"Tags and lists: {added[0]:,} tags and {added[1]:,} subscriptions added.")
+    return added[0], added[1]
+
+
+def tables_analyze(model_list: list[type[models.Model]]) -> None:
+    with connection.cursor() as cursor:
+        for model in model_list:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def demo_staff_ensure() -> tuple[Any, Any]:
     """The demo superuser and the demo staff member (in the Manager group)."""
     user_model = get_user_model()
@@ -558,11 +816,21 @@ class Command(BaseCommand):
             self.stdout.write("Analyzing the table...")
             table_statistics_refresh()
 
+        demo_customers = Customer.objects.filter(source=DEMO_SOURCE)
+        links, subscriptions = demo_marketing_seed(
+            demo_customers, seed=seed, log=self.stdout.write
+        )
+        if (links or subscriptions) and use_copy:
+            tables_analyze([Customer.tags.through, Subscription])
+        # The installed modules' demo data (the balance's ledger, ...).
+        for seeder in plugins.demo_seeders:
+            seeder.seed(demo_customers, seed=seed, log=self.stdout.write)
+
         self.stdout.write(
             self.style.SUCCESS(
                 f"Done in {time.monotonic() - started:.1f} s: "
-                f"{Customer.objects.filter(source=DEMO_SOURCE).count():,} demo "
-                "customers."
+                f"{demo_customers.count():,} demo customers; {links:,} tags and "
+                f"{subscriptions:,} newsletter subscriptions added."
             )
         )
         self.stdout.write(
