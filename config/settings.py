@@ -134,6 +134,9 @@ USE_I18N = True
 USE_TZ = True
 
 CURRENCY = env.str("CURRENCY", default="EUR")
+# The site's public address, for links in e-mails sent by background jobs (no request
+# to take it from): reminders, order e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Key for personal data encrypted at rest (customers' payout details): a Fernet key
 # (the README says how to make one). Without it, a key derived from SECRET_KEY is

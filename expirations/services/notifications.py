@@ -10,21 +10,19 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
-from core.services import EmailRequest, supported_language
+from core.services import EmailRequest, absolute_url, supported_language
 
 REMINDER_TEMPLATE = "expirations_reminder"
 EXPIRED_TEMPLATE = "expirations_expired"
 
 
 def renew_link() -> str:
-    """Where the customer renews: the site's address (``SITE_URL``, if set) + path."""
-    site_url = getattr(settings, "SITE_URL", "") or ""
-    return site_url.rstrip("/") + reverse("expirations:account_list")
+    """Where the customer renews (on ``SITE_URL``)."""
+    return absolute_url(reverse("expirations:account_list"))
 
 
 def reminder_event_key(expiration_id: int, expiry_date: date, offset: int) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import translation
 
 from core.money import money_format
-from core.services import email_queue
+from core.services import absolute_url, email_queue
 from selling.models import Order, SellingSettings
 from selling.payments import PaymentMethod
 
@@ -27,6 +28,7 @@ def _order_context(order: Order) -> dict:
         if order.balance_discount
         else "",
         "total_due": money_format(order.total_due),
+        "order_url": absolute_url(reverse("selling:account_order", args=[order.pk])),
     }
 
 
@@ -57,6 +59,9 @@ def order_received_notify(order: Order, method: PaymentMethod) -> None:
             context={
                 **context,
                 "customer": str(customer),
+                "order_url": absolute_url(
+                    reverse("selling:staff_order", args=[order.pk])
+                ),
             },
         )
 

@@ -51,9 +51,11 @@ def test_a_bank_transfer_order_emails_how_to_pay_then_that_it_is_paid(bank_detai
     assert f"reference {order.number}" in to_customer.body
     assert "2 × Hosting: 160.00 EUR" in to_customer.body
     assert "Total due: 160.00 EUR" in to_customer.body
+    assert f"http://127.0.0.1:8000/account/orders/{order.pk}/" in to_customer.body
     html = to_customer.alternatives[0][0]
     assert "IT60X0542811101000000123456" in html
     assert "placed order" in received["orders@shop.example"].body
+    assert f"/staff/orders/{order.pk}/" in received["orders@shop.example"].body
 
     mail.outbox.clear()
     order_confirm_payment(order_id=order.pk, reference="TRX")
