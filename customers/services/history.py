@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 import nh3
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -229,6 +230,62 @@ def _files_delete_on_commit(attachments: Iterable[ActionAttachment]) -> None:
     transaction.on_commit(delete)
 
 
+# --- The customer's last call ---
+
+# Every customer's latest call, recomputed from the actions (the migration that added
+# the field backfilled it with the first statement).
+_LAST_CALLS_SET = """
+UPDATE customers_customer
+SET last_call_at = calls.last_call_at
+FROM (
+    SELECT customer_id, MAX(created_at) AS last_call_at
+    FROM customers_customeraction
+    WHERE kind = %s
+    GROUP BY customer_id
+) AS calls
+WHERE customers_customer.id = calls.customer_id
+    AND customers_customer.last_call_at IS DISTINCT FROM calls.last_call_at
+"""
+_LAST_CALLS_CLEAR = """
+UPDATE customers_customer
+SET last_call_at = NULL
+WHERE last_call_at IS NOT NULL
+    AND NOT EXISTS (
+        SELECT 1 FROM customers_customeraction
+        WHERE customer_id = customers_customer.id AND kind = %s
+    )
+"""
+
+
+def customer_last_call_refresh(*, customer_id: int) -> None:
+    """Stores on the customer when their latest call action was created (None: none).
+
+    Runs in the transaction that creates, re-kinds or deletes one of the customer's
+    calls. The customer row is locked first, so the next statement sees every call
+    committed before it: two writers on one customer cannot leave an older time.
+    """
+    list(Customer.objects.select_for_update().filter(pk=customer_id).values("pk"))
+    latest_call = (
+        CustomerAction.objects.filter(
+            customer=OuterRef("pk"), kind=CustomerAction.Kind.CALL
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    Customer.objects.filter(pk=customer_id).update(last_call_at=Subquery(latest_call))
+
+
+@transaction.atomic
+def customer_last_calls_rebuild() -> int:
+    """Recomputes every customer's last call in two statements; returns how many
+    customers changed. For bulk writes of actions that skip the services (COPY)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LAST_CALLS_SET, [CustomerAction.Kind.CALL.value])
+        changed = cursor.rowcount
+        cursor.execute(_LAST_CALLS_CLEAR, [CustomerAction.Kind.CALL.value])
+        return changed + cursor.rowcount
+
+
 # --- Custom actions ---
 
 
@@ -273,6 +330,8 @@ def action_create(
         created_by=actor if actor is not None and actor.is_authenticated else None,
     )
     _attachments_add(action, attachments, checked)
+    if kind == CustomerAction.Kind.CALL:
+        customer_last_call_refresh(customer_id=customer.pk)
     return action
 
 
@@ -292,6 +351,7 @@ def action_update(
     title = _action_fields_check(title=title, kind=kind)
     checked = _attachments_checked(attachments)
     action = CustomerAction.objects.select_for_update().get(pk=action.pk)
+    kind_before = action.kind
     action.title = title[:200]
     action.kind = kind
     action.note = note_sanitize(note)
@@ -305,6 +365,8 @@ def action_update(
         ActionAttachment.objects.filter(pk__in=[a.pk for a in removed]).delete()
         _files_delete_on_commit(removed)
     _attachments_add(action, attachments, checked)
+    if kind != kind_before and CustomerAction.Kind.CALL in (kind, kind_before):
+        customer_last_call_refresh(customer_id=action.customer_id)
     return action
 
 
@@ -321,10 +383,19 @@ def action_set_done(*, action: CustomerAction, done: bool) -> CustomerAction:
 
 @transaction.atomic(durable=True)
 def action_delete(*, action: CustomerAction) -> None:
-    """Deletes a custom action and, once that is committed, its files."""
-    attachments = list(action.attachments.all())
-    action.delete()
+    """Deletes a custom action and, once that is committed, its files.
+
+    The row is locked and read again first: its kind now decides whether the
+    customer's last call changes. An action already deleted is left as it is.
+    """
+    current = CustomerAction.objects.select_for_update().filter(pk=action.pk).first()
+    if current is None:
+        return
+    attachments = list(current.attachments.all())
+    current.delete()
     _files_delete_on_commit(attachments)
+    if current.kind == CustomerAction.Kind.CALL:
+        customer_last_call_refresh(customer_id=current.customer_id)
 
 
 # --- Support requests ---

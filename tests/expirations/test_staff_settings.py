@@ -1,19 +1,12 @@
 """The Expirations settings page (reminders, quick-renew window, the provenance and
-bank lists) and the customer list's "Call date" column."""
+bank lists). The customer list's "Call date" column: test_call_date_column.py."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from customers.models import Customer, CustomerAction
 from expirations.models import BankInstitute, ExpirationSettings, Provenance
-from tests.customers.factories import CustomerFactory
 from tests.expirations.factories import BankInstituteFactory, ProvenanceFactory
 
 pytestmark = pytest.mark.django_db
@@ -220,69 +213,3 @@ def test_list_changes_need_permissions(staff_client):
 
     assert (add.status_code, rename.status_code) == (403, 403)
     assert list(Provenance.objects.values_list("name", flat=True)) == ["Kept"]
-
-
-# --- The customer list's "Call date" column ---
-
-LIST_URL = "/staff/customers/"
-
-
-def call(customer, days_ago, kind=CustomerAction.Kind.CALL):
-    action = CustomerAction.objects.create(customer=customer, kind=kind, title="Call")
-    moment = timezone.now() - timedelta(days=days_ago)
-    CustomerAction.objects.filter(pk=action.pk).update(created_at=moment)
-    return moment
-
-
-def test_call_date_column_shows_last_call(staff_client):
-    customer = CustomerFactory(last_name="Called")
-    call(customer, days_ago=30)
-    latest = call(customer, days_ago=2)
-    call(customer, days_ago=1, kind=CustomerAction.Kind.MEETING)
-    CustomerFactory(last_name="Never")
-
-    response = staff_client.get(LIST_URL)
-
-    table = response.context["table"]
-    assert "call_date" in [column.name for column in table.columns]
-    assert "Call date" in response.content.decode()
-    values = {
-        row.record.last_name: row.record.list_call_date
-        for row in table.page.object_list
-    }
-    assert values["Called"] == latest
-    assert values["Never"] is None
-
-
-def test_call_date_sort_puts_never_called_last_both_ways(staff_client):
-    old = CustomerFactory(last_name="Old")
-    recent = CustomerFactory(last_name="Recent")
-    CustomerFactory(last_name="Never")
-    call(old, days_ago=20)
-    call(recent, days_ago=1)
-
-    def order(sort):
-        response = staff_client.get(LIST_URL, {"sort": sort})
-        return [
-            row.record.last_name for row in response.context["table"].page.object_list
-        ]
-
-    assert order("call_date") == ["Old", "Recent", "Never"]
-    assert order("-call_date") == ["Recent", "Old", "Never"]
-
-
-def test_call_date_column_no_n_plus_one(staff_client):
-    for index in range(3):
-        call(CustomerFactory(), days_ago=index)
-    staff_client.get(LIST_URL)
-    with CaptureQueriesContext(connection) as few:
-        staff_client.get(LIST_URL, {"sort": "-call_date"})
-
-    for index in range(30):
-        call(CustomerFactory(), days_ago=index)
-    with CaptureQueriesContext(connection) as many:
-        response = staff_client.get(LIST_URL, {"sort": "-call_date"})
-
-    assert len(response.context["table"].page.object_list) == 25
-    assert len(many.captured_queries) == len(few.captured_queries)
-    assert Customer.objects.count() == 33
