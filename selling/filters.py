@@ -9,11 +9,15 @@ from django import forms
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from selling.models import Order, Product
 from selling.payments import payment_methods_all
 
-ACTIVE_CHOICES = (("yes", _("Active")), ("no", _("Inactive")))
+ACTIVE_CHOICES = (
+    ("yes", pgettext_lazy("product", "Active")),
+    ("no", pgettext_lazy("product", "Inactive")),
+)
 NEWEST_FIRST = "newest"
 PENDING_FIRST = "pending"
 SORT_CHOICES = (

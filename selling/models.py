@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 ZERO = Decimal("0.00")
 
@@ -64,6 +65,23 @@ class Product(models.Model):
     @property
     def is_renewable(self) -> bool:
         return bool(self.renewal_period and self.renewal_unit)
+
+    @property
+    def renewal_period_text(self) -> str:
+        """ "1 year", "3 months"; empty for a product that is not a service."""
+        if not self.is_renewable:
+            return ""
+        count = self.renewal_period
+        texts = {
+            self.PeriodUnit.DAYS: ngettext("%(count)s day", "%(count)s days", count),
+            self.PeriodUnit.WEEKS: ngettext("%(count)s week", "%(count)s weeks", count),
+            self.PeriodUnit.MONTHS: ngettext(
+                "%(count)s month", "%(count)s months", count
+            ),
+            self.PeriodUnit.YEARS: ngettext("%(count)s year", "%(count)s years", count),
+        }
+        text = texts.get(self.renewal_unit)
+        return text % {"count": count} if text else ""
 
 
 class Cart(models.Model):
@@ -133,10 +151,11 @@ class Order(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending payment")
-        PAID = "paid", _("Paid")
-        CANCELLED = "cancelled", _("Cancelled")
-        REFUNDED = "refunded", _("Refunded")
+        # A context: in Spanish, Italian and Portuguese the word agrees with "order".
+        PENDING = "pending", pgettext_lazy("order status", "Pending payment")
+        PAID = "paid", pgettext_lazy("order status", "Paid")
+        CANCELLED = "cancelled", pgettext_lazy("order status", "Cancelled")
+        REFUNDED = "refunded", pgettext_lazy("order status", "Refunded")
 
     customer = models.ForeignKey(
         "customers.Customer",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from core.money import money_format
 from core.tables import StaffTable
@@ -13,23 +12,6 @@ from selling.models import Order, Product
 from selling.payments import payment_method_get
 
 NUMBER = {"td": {"class": "number"}, "th": {"class": "number"}}
-
-
-def renewal_period_text(product: Product) -> str:
-    """ "1 year", "3 months"; empty for a product that is not a service."""
-    if not product.is_renewable:
-        return ""
-    count = product.renewal_period
-    units = {
-        Product.PeriodUnit.DAYS: ngettext("%(count)s day", "%(count)s days", count),
-        Product.PeriodUnit.WEEKS: ngettext("%(count)s week", "%(count)s weeks", count),
-        Product.PeriodUnit.MONTHS: ngettext(
-            "%(count)s month", "%(count)s months", count
-        ),
-        Product.PeriodUnit.YEARS: ngettext("%(count)s year", "%(count)s years", count),
-    }
-    text = units.get(product.renewal_unit)
-    return text % {"count": count} if text else ""
 
 
 def payment_method_label(key: str) -> str:
@@ -72,7 +54,7 @@ class ProductTable(StaffTable):
             self.columns["name"].link = None
 
     def render_renewal(self, record):
-        return renewal_period_text(record) or "—"
+        return record.renewal_period_text or "—"
 
 
 STATUS_BADGES = {

@@ -2,15 +2,7 @@
 
 from django import template
 
-from core.money import money_format
-
 register = template.Library()
-
-
-@register.filter
-def expiration_money(amount) -> str:
-    """ "1.234,50 EUR" in the active locale; empty for no amount."""
-    return "" if amount is None else money_format(amount)
 
 
 STATE_BADGES = {

@@ -5,20 +5,10 @@ from decimal import Decimal
 
 from django import template
 
-from core.money import money_format
-
 register = template.Library()
 
 COLOUR_PATTERN = re.compile(r"#[0-9a-fA-F]{6}")
 DEFAULT_COLOUR = "#2346c8"
-
-
-@register.filter
-def shop_money(amount) -> str:
-    """An amount in the locale's format with the shop's currency."""
-    if amount is None or amount == "":
-        return ""
-    return money_format(Decimal(amount))
 
 
 @register.filter
