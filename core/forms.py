@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,3 +33,25 @@ class StaffAuthenticationForm(EmailAuthenticationForm):
             raise forms.ValidationError(
                 self.error_messages["not_staff"], code="not_staff"
             )
+
+
+def email_lines_clean(text: str) -> str:
+    """A list of e-mail addresses typed one per line (e.g. staff to notify).
+
+    Blank lines and surrounding spaces are dropped; any line that is not an address
+    is named in the error.
+    """
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    bad = []
+    for line in lines:
+        try:
+            validate_email(line)
+        except ValidationError:
+            bad.append(line)
+    if bad:
+        raise ValidationError(
+            _("Not valid e-mail addresses: %(addresses)s. Put one per line.")
+            % {"addresses": ", ".join(bad)},
+            code="invalid_email",
+        )
+    return "\n".join(lines)

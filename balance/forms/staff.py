@@ -8,12 +8,12 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from balance.models import Entry
 from balance.services.staff import GIFT_FIELDS
+from core.forms import email_lines_clean
 from core.money import parse_amount
 
 
@@ -190,24 +190,7 @@ class BalanceSettingsForm(forms.ModelForm):
         return colour
 
     def clean_staff_notification_emails(self):
-        lines = [
-            line.strip()
-            for line in self.cleaned_data["staff_notification_emails"].splitlines()
-            if line.strip()
-        ]
-        bad = []
-        for line in lines:
-            try:
-                validate_email(line)
-            except ValidationError:
-                bad.append(line)
-        if bad:
-            raise ValidationError(
-                _("Not valid e-mail addresses: %(addresses)s. Put one per line.")
-                % {"addresses": ", ".join(bad)},
-                code="invalid_email",
-            )
-        return "\n".join(lines)
+        return email_lines_clean(self.cleaned_data["staff_notification_emails"])
 
 
 class GiftForm(forms.ModelForm):

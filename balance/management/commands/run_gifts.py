@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from balance.services import gift_run_due
+from core.commands import business_date_argument
 from core.money import money_format
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(
-            _("“%(text)s” is not a date: use YYYY-MM-DD, e.g. 2026-11-25.")
-            % {"text": text}
-        ) from None
 
 
 class Command(BaseCommand):
@@ -37,7 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, today: str | None, **options) -> None:
-        day = _iso_date(today) if today else timezone.localdate()
+        day = business_date_argument(today)
         runs = gift_run_due(today=day)
         for run in runs:
             self.stdout.write(

@@ -5,24 +5,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.commands import business_date_argument
 from expirations.services.jobs import expirations_run_due, offset_label
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(
-            _("“%(text)s” is not a date: use YYYY-MM-DD, e.g. 2026-11-25.")
-            % {"text": text}
-        ) from None
 
 
 class Command(BaseCommand):
@@ -39,7 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, today: str | None, verbosity: int = 1, **options) -> None:
-        day = _iso_date(today) if today else timezone.localdate()
+        day = business_date_argument(today)
         # -v 2 prints a line per batch while it works.
         report = expirations_run_due(day, stdout=self.stdout if verbosity > 1 else None)
         for line in report.sent:
