@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import django_tables2 as tables
 from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -60,6 +61,47 @@ def report_rows(rows: QuerySet) -> QuerySet:
 
 def report_totals(rows: QuerySet) -> dict:
     return rows.aggregate(count=Count("id"), amount=Sum("amount", default=ZERO))
+
+
+CHART_HEIGHT = 80
+CHART_BAR_STEP = 24
+CHART_BAR_WIDTH = 18
+CHART_MAX_MONTHS = 36
+
+
+def report_months_chart(rows: QuerySet) -> dict | None:
+    """The amount expiring per month of the filtered rows, as bars of an SVG chart.
+
+    The first ``CHART_MAX_MONTHS`` months with expiries are drawn (the report's date
+    filters narrow it); ``None`` when there is nothing to draw.
+    """
+    months = list(
+        rows.annotate(month=TruncMonth("expiry_date"))
+        .values("month")
+        .annotate(amount=Sum("amount", default=ZERO), count=Count("id"))
+        .order_by("month")[:CHART_MAX_MONTHS]
+    )
+    if not months:
+        return None
+    highest = max(month["amount"] for month in months) or Decimal(1)
+    bars = []
+    for position, month in enumerate(months):
+        height = int(CHART_HEIGHT * month["amount"] / highest)
+        bars.append(
+            {
+                **month,
+                "x": position * CHART_BAR_STEP,
+                "y": CHART_HEIGHT - height,
+                "height": height,
+                "label_x": position * CHART_BAR_STEP + CHART_BAR_WIDTH / 2,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": len(bars) * CHART_BAR_STEP,
+        "height": CHART_HEIGHT,
+        "bar_width": CHART_BAR_WIDTH,
+    }
 
 
 def state_label(expiration: Expiration, *, today: date, soon_days: int) -> str:
@@ -237,6 +279,7 @@ def report_pdf_document(rows: QuerySet, filters: dict, *, today: date, soon_days
         {
             "rows": listed,
             "totals": totals,
+            "chart": report_months_chart(rows),
             "truncated": totals["count"] > len(listed),
             "max_rows": PDF_MAX_ROWS,
             "filters": filters_described(filters),

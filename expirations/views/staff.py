@@ -247,6 +247,7 @@ class ReportView(ReportMixin, TemplateView):
             "form": form,
             "table": table,
             "totals": reports.report_totals(rows),
+            "chart": reports.report_months_chart(rows),
             "export_query": query.urlencode(),
             "page_sizes": PAGE_SIZES,
             "title": _("Expirations report"),

@@ -358,3 +358,41 @@ def test_pdf_export_bad_filters_show_the_form(staff_client):
 
     assert response.status_code == 400
     assert "Enter a date such as" in response.content.decode()
+
+
+def test_report_charts_the_amount_expiring_per_month(staff_client):
+    ExpirationFactory(
+        item="A",
+        amount=Decimal("30.00"),
+        start_date=date(2026, 1, 1),
+        expiry_date=date(2027, 3, 5),
+    )
+    ExpirationFactory(
+        item="B",
+        amount=Decimal("10.00"),
+        start_date=date(2026, 1, 1),
+        expiry_date=date(2027, 3, 28),
+    )
+    ExpirationFactory(
+        item="C",
+        amount=Decimal("20.00"),
+        start_date=date(2026, 1, 1),
+        expiry_date=date(2027, 5, 1),
+    )
+    response = staff_client.get(REPORT)
+    bars = response.context["chart"]["bars"]
+    assert [(bar["month"], bar["amount"], bar["count"]) for bar in bars] == [
+        (date(2027, 3, 1), Decimal("40.00"), 2),
+        (date(2027, 5, 1), Decimal("20.00"), 1),
+    ]
+    # The highest month fills the chart, the others in proportion.
+    assert [bar["height"] for bar in bars] == [reports.CHART_HEIGHT, 40]
+    html = response.content.decode()
+    assert 'data-testid="report-chart"' in html
+    assert "03/27" in html
+
+    filtered = staff_client.get(REPORT, {"expiry_from": "2027-04-01"})
+    assert len(filtered.context["chart"]["bars"]) == 1
+    empty = staff_client.get(REPORT, {"expiry_from": "2030-01-01"})
+    assert empty.context["chart"] is None
+    assert 'data-testid="report-chart"' not in empty.content.decode()
