@@ -1,5 +1,5 @@
 import django_tables2 as tables
-from django.core.paginator import EmptyPage
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_tables2.paginators import LazyPaginator
@@ -47,3 +47,16 @@ def paginate(table, request, default_size: int = 25) -> None:
         )
     except EmptyPage as error:
         raise Http404(_("There is no such page.")) from error
+
+
+def lazy_page(queryset, number, per_page: int):
+    """A page of ``queryset`` without counting it (for long histories).
+
+    The page knows whether there is a next one, not how many there are; a page
+    number that is not one shows the first page.
+    """
+    paginator = LazyPaginator(queryset, per_page)
+    try:
+        return paginator.page(number or 1)
+    except (PageNotAnInteger, EmptyPage):
+        return paginator.page(1)

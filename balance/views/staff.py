@@ -25,6 +25,7 @@ from balance.selectors import customer_available, customer_entries
 from balance.services import staff as staff_services
 from balance.services.payout import payout_display, payout_snapshot
 from core.mixins import StaffRequiredMixin
+from core.tables import lazy_page
 from customers.views.staff import CustomerCardMixin
 
 VIEW = ("customers.view_customer", "balance.view_entry")
@@ -52,9 +53,8 @@ class BalanceTabView(CustomerCardMixin, TemplateView):
         entries = filter_form.apply(customer_entries(customer.pk)).select_related(
             "reversed_by"
         )
-        page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
+        # Not counted: a customer with 140,000 entries took 100 ms more.
+        page = lazy_page(entries, self.request.GET.get("page"), HISTORY_PAGE_SIZE)
         query = self.request.GET.copy()
         query.pop("page", None)
         return {

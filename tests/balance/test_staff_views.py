@@ -59,6 +59,27 @@ def test_tab_shows_balance_and_history(adder):
     assert "20.00" in html
 
 
+def test_tab_pages_the_history_without_counting_it(adder):
+    customer = CustomerFactory()
+    for number in range(51):
+        credit(customer, "1.00", note=f"operation {number}")
+    url = reverse("balance:tab", args=[customer.pk])
+
+    with CaptureQueriesContext(connection) as queries:
+        first = adder.get(url)
+    assert not any(
+        "COUNT(" in query["sql"].upper() and "balance_entry" in query["sql"]
+        for query in queries
+    )
+    assert first.context["page_obj"].has_next()
+    assert "operation 50" in first.content.decode()
+    second = adder.get(url, {"page": "2"})
+    assert "operation 0<" in second.content.decode()
+    assert not second.context["page_obj"].has_next()
+    for bad in ["abc", "99", "-1"]:
+        assert adder.get(url, {"page": bad}).context["page_obj"].number == 1
+
+
 def test_tab_needs_view_entry(client):
     customer = CustomerFactory()
     client.force_login(staff_with("customers.view_customer"))
