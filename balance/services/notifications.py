@@ -14,7 +14,12 @@ from django.utils import translation
 
 from balance.models import Entry
 from core.money import money_format
-from core.services import email_queue, supported_language
+from core.services import (
+    EmailRequest,
+    email_queue,
+    email_queue_many,
+    supported_language,
+)
 from customers.models import Customer
 
 CREDIT_RECEIVED_TEMPLATE = "balance_credit_received"
@@ -45,28 +50,40 @@ def customer_notify(
     )
 
 
+def _credit_received_request(entry: Entry, customer: Customer) -> EmailRequest:
+    language = supported_language(customer.language)
+    with translation.override(language):
+        context = {
+            "name": customer.first_name,
+            "amount": money_format(entry.amount),
+            "balance": money_format(entry.balance_after),
+            "note": entry.note,
+        }
+    return EmailRequest(
+        event_key=f"balance.credit_received:{entry.pk}",
+        to=customer.email,
+        template=CREDIT_RECEIVED_TEMPLATE,
+        context=context,
+        language=language,
+    )
+
+
 def credit_received_notify(entry: Entry, customer: Customer) -> None:
     """ "You received a credit": once per entry, whoever posted it."""
-    customer_notify(
-        customer,
-        event_key=f"balance.credit_received:{entry.pk}",
-        template=CREDIT_RECEIVED_TEMPLATE,
-        context={
-            "amount": entry.amount,
-            "balance": entry.balance_after,
-            "note": entry.note,
-        },
-    )
+    if customer.email:
+        email_queue_many([_credit_received_request(entry, customer)])
 
 
 def credits_received_notify(entries: Iterable[Entry]) -> None:
     """:func:`credit_received_notify` for many entries (a gift batch): the customers
-    are read in one query."""
+    are read in one query and the e-mails queued in one insert
+    (``core.services.email_queue_many``)."""
     entries = list(entries)
     customers = Customer.objects.only("email", "first_name", "language").in_bulk(
         {entry.customer_id for entry in entries}
     )
-    for entry in entries:
-        customer = customers.get(entry.customer_id)
-        if customer is not None:
-            credit_received_notify(entry, customer)
+    email_queue_many(
+        _credit_received_request(entry, customer)
+        for entry in entries
+        if (customer := customers.get(entry.customer_id)) is not None and customer.email
+    )
