@@ -10,12 +10,15 @@ class ExpirationsConfig(AppConfig):
 
     def ready(self):
         from core import plugins
-        from expirations.receivers import order_paid_received
+        from expirations.receivers import order_paid_received, order_refunded_received
         from expirations.timeline import expiration_timeline_source
-        from selling.signals import order_paid
+        from selling.signals import order_paid, order_refunded
 
         order_paid.connect(
             order_paid_received, dispatch_uid="expirations.order_paid_received"
+        )
+        order_refunded.connect(
+            order_refunded_received, dispatch_uid="expirations.order_refunded_received"
         )
         plugins.timeline_sources.register(
             plugins.TimelineSource(
@@ -48,3 +51,10 @@ class ExpirationsConfig(AppConfig):
         from expirations.staff_plugins import register as register_staff_pages
 
         register_staff_pages()
+        from expirations.demo import demo_expirations_seed
+
+        # manage.py seed_demo: services and their expiry dates, after the shop's
+        # demo catalog (most of them are its products).
+        plugins.demo_seeders.register(
+            plugins.DemoSeeder("expirations.services", demo_expirations_seed, order=80)
+        )

@@ -187,6 +187,8 @@ class ExpirationEvent(models.Model):
         CREATED = "created", _("Created")
         CHANGED = "changed", _("Changed")
         RENEWED = "renewed", _("Renewed")
+        # The order that renewed (or created) it was refunded.
+        REFUNDED = "refunded", _("Order refunded")
         REMINDER_SENT = "reminder_sent", _("Reminder sent")
         # A reminder left out because a later one was due when the job caught up.
         REMINDER_SKIPPED = "reminder_skipped", _("Reminder skipped")
@@ -240,6 +242,11 @@ class ExpirationEvent(models.Model):
                 fields=["order_line_id"],
                 condition=Q(kind="created", order_line_id__isnull=False),
                 name="expiration_created_once_per_order_line",
+            ),
+            models.UniqueConstraint(
+                fields=["order_line_id"],
+                condition=Q(kind="refunded"),
+                name="expiration_refund_once_per_order_line",
             ),
             # Sent or skipped: either way, that reminder is settled.
             models.UniqueConstraint(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from expirations.services.renewal import order_paid_apply
+from expirations.services.renewal import order_paid_apply, order_refund_apply
 
 
 def order_paid_received(sender, *, order, **kwargs) -> None:
@@ -12,3 +12,8 @@ def order_paid_received(sender, *, order, **kwargs) -> None:
     order line acts once).
     """
     order_paid_apply(order=order)
+
+
+def order_refunded_received(sender, *, order, **kwargs) -> None:
+    """A refunded order takes back the renewals it paid for (each line once)."""
+    order_refund_apply(order=order)

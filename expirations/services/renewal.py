@@ -216,3 +216,67 @@ def order_paid_apply(
             )
         events.append(_expiration_create_from_line(line, order, paid_on))
     return events
+
+
+@transaction.atomic
+def order_refund_apply(*, order: Order) -> list[ExpirationEvent]:
+    """Takes back what a refunded order's lines did to expirations; each line once.
+
+    A renewal is undone (the expiry goes back to where it was) when nothing moved
+    the expiry since; otherwise the expiry is left as it is and the event says so,
+    for staff to decide. An expiration the order created is cancelled.
+    """
+    events: list[ExpirationEvent] = []
+    done = (
+        ExpirationEvent.objects.filter(
+            order_line_id__in=order.lines.values("pk"),
+            kind__in=[ExpirationEvent.Kind.RENEWED, ExpirationEvent.Kind.CREATED],
+        )
+        .select_related("expiration")
+        .order_by("pk")
+    )
+    for applied in done:
+        expiration = Expiration.objects.select_for_update().get(
+            pk=applied.expiration_id
+        )
+        if ExpirationEvent.objects.filter(
+            order_line_id=applied.order_line_id, kind=ExpirationEvent.Kind.REFUNDED
+        ).exists():
+            continue
+        note = _("Order %(number)s was refunded.") % {"number": order.number}
+        previous = None
+        if applied.kind == ExpirationEvent.Kind.CREATED:
+            expiration.is_cancelled = True
+            expiration.save(update_fields=["is_cancelled", "updated_at"])
+            note = _("%(note)s The service it created is cancelled.") % {"note": note}
+        elif expiration.expiry_date == applied.expiry_date:
+            previous = expiration.expiry_date
+            expiration.expiry_date = applied.previous_expiry_date
+            expiration.anchor_day = applied.previous_expiry_date.day
+            expiration.renewal_count = max(expiration.renewal_count - 1, 0)
+            expiration.save(
+                update_fields=[
+                    "expiry_date",
+                    "anchor_day",
+                    "renewal_count",
+                    "updated_at",
+                ]
+            )
+            note = _("%(note)s The renewal is taken back.") % {"note": note}
+        else:
+            note = _(
+                "%(note)s The expiry changed since that renewal, so it was left as "
+                "it is: check it."
+            ) % {"note": note}
+        events.append(
+            ExpirationEvent.objects.create(
+                expiration=expiration,
+                customer_id=expiration.customer_id,
+                kind=ExpirationEvent.Kind.REFUNDED,
+                note=note[:500],
+                expiry_date=expiration.expiry_date,
+                previous_expiry_date=previous,
+                order_line_id=applied.order_line_id,
+            )
+        )
+    return events
