@@ -15,3 +15,11 @@ class SellingConfig(AppConfig):
         from selling.account_plugins import register as register_account_pages
 
         register_account_pages()
+        from core import plugins
+        from selling.demo import demo_selling_seed
+
+        # manage.py seed_demo: the demo catalog and the demo customer's orders, after
+        # the balance's ledger (an order is paid partly with the balance).
+        plugins.demo_seeders.register(
+            plugins.DemoSeeder("selling.shop", demo_selling_seed, order=70)
+        )

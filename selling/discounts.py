@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.apps import apps
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.money import money_format
@@ -81,6 +83,48 @@ def balance_offer(customer: Customer, subtotal: Decimal) -> BalanceOffer | None:
         button_colour=settings_row.checkout_button_colour,
         button_style=settings_row.checkout_button_style,
     )
+
+
+def _texts_by_language(make) -> dict[str, str]:
+    """``make()`` in English and in each language that translates it (the balance
+    settings show the English text where a language has none)."""
+    with translation.override("en"):
+        english = make()
+    texts = {"en": english}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            text = make()
+        if text != english:
+            texts[code] = text
+    return texts
+
+
+def balance_payment_demo_enable() -> bool:
+    """For ``manage.py seed_demo``: lets customers pay with their balance, with an
+    example message, unless the checkout offer was set up already (then nothing
+    changes). Returns whether it changed the balance settings."""
+    if not balance_installed():
+        return False
+    from balance.models import BalanceSettings
+    from balance.services.staff import balance_settings_save
+
+    settings_row = BalanceSettings.load()
+    configured = any(
+        text.strip()
+        for text in settings_row.localized_texts("checkout_message").values()
+    )
+    if settings_row.checkout_enabled or configured:
+        return False
+    balance_settings_save(
+        checkout_enabled=True,
+        checkout_message=_texts_by_language(
+            lambda: _(
+                "You have {balance} of credit: use {balance-value} of it on this order."
+            )
+        ),
+        checkout_button_text=_texts_by_language(lambda: _("Use my balance")),
+    )
+    return True
 
 
 def discount_hold(order: Order) -> int:
