@@ -71,6 +71,8 @@ def register() -> None:
             upcoming_renewals_context,
             permission=VIEW,
             order=20,
+            # Four columns (expiry, customer, service, amount) need the whole row.
+            wide=True,
         )
     )
     plugins.dashboard_widgets.register(

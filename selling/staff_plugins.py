@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Count, Sum
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core import plugins
 from core.money import money_format
@@ -19,7 +18,11 @@ def sidebar_purchases(customer) -> str:
     figures = Order.objects.filter(
         customer_id=customer.pk, status=Order.Status.PAID
     ).aggregate(count=Count("id"), revenue=Sum("subtotal"))
-    return _("%(count)s purchases, %(revenue)s") % {
+    return ngettext(
+        "%(count)s purchase, %(revenue)s",
+        "%(count)s purchases, %(revenue)s",
+        figures["count"],
+    ) % {
         "count": figures["count"],
         "revenue": money_format(figures["revenue"] or Decimal("0.00")),
     }
