@@ -44,6 +44,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
+	$(BIN)/mypy .
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -43,7 +44,7 @@ HISTORY_SPAN = timedelta(days=2 * 365)
 DEMO_KEY_PREFIX = "demo:"
 STAFF_LABEL = "Demo Staff"
 
-CREDITS = (
+CREDITS: tuple[tuple[str, str, str, tuple[str, ...], int, int], ...] = (
     # kind, author kind, author label, notes, smallest and largest amount in cents
     (
         Entry.Kind.MANUAL_CREDIT,
@@ -78,7 +79,7 @@ CREDITS = (
         12_000,
     ),
 )
-DEBITS = (
+DEBITS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     (
         Entry.Kind.CHECKOUT,
         Entry.AuthorKind.CUSTOMER,
@@ -261,7 +262,9 @@ def _entries_write(histories: Sequence[list[DemoEntry]]) -> int:
     if reversals:
         originals = Entry.objects.filter(
             customer_id__in=[entry.customer_id for entry, _index in reversals],
-            idempotency_key__in={_key(entry.reverses) for entry, _index in reversals},
+            idempotency_key__in={
+                _key(cast(int, entry.reverses)) for entry, _index in reversals
+            },
         ).values_list("customer_id", "idempotency_key", "id")
         reversed_ids = {(customer_id, key): pk for customer_id, key, pk in originals}
         _rows_insert(
@@ -269,7 +272,7 @@ def _entries_write(histories: Sequence[list[DemoEntry]]) -> int:
                 _row(
                     entry,
                     index,
-                    reversed_ids[(entry.customer_id, _key(entry.reverses))],
+                    reversed_ids[(entry.customer_id, _key(cast(int, entry.reverses)))],
                 )
                 for entry, index in reversals
             ]

@@ -7,6 +7,7 @@ that inserts the entry or changes the hold, under a lock of that row.
 
 import contextlib
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from django.db.models.functions import Now
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-AMOUNT = {"max_digits": 14, "decimal_places": 2}
+AMOUNT: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class SourceType(models.TextChoices):

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 import psycopg
 from django.db import connection, connections
@@ -89,7 +90,7 @@ class _BaselineWriter:
     def post(self, customer_id: int, amount: Decimal) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute(BASELINE_LOCK_SQL, [customer_id])
-            (balance,) = cursor.fetchone()
+            (balance,) = cast(tuple[Decimal], cursor.fetchone())  # the row is there
             balance_after = balance + amount
             cursor.execute(BASELINE_UPDATE_SQL, [balance_after, customer_id])
             cursor.execute(
@@ -241,7 +242,8 @@ def entries_generate(
     """
     current = Entry.objects.count()
     bounds = Customer.objects.order_by("pk").values_list("pk", flat=True)
-    first_id, last_id = bounds.first(), bounds.last()
+    # seed_demo ran first: there are customers.
+    first_id, last_id = cast(int, bounds.first()), cast(int, bounds.last())
     chunk = max(1, 1_000_000 // per_customer)  # about a million entries a statement
     low = first_id
     while current < total and low <= last_id:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import connection
@@ -15,6 +16,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from bench.cases import BenchCase, Login
+
+if TYPE_CHECKING:
+    from core.models import User
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def case_run(
 def cases_run(
     cases: Iterable[BenchCase],
     *,
-    users: dict[Login, object | None],
+    users: dict[Login, User | None],
     warmup: int,
     repeat: int,
 ) -> list[CaseResult]:
@@ -137,18 +141,18 @@ def results_table(results: Iterable[CaseResult]) -> str:
     return "\n".join(lines)
 
 
-def bench_users() -> dict[Login, object | None]:
+def bench_users() -> dict[Login, User | None]:
     """Who requests the pages: the demo superuser and the demo customer of seed_demo."""
     from django.contrib.auth import get_user_model
 
     from customers.management.commands.seed_demo import ADMIN_EMAIL, CUSTOMER_EMAIL
 
-    users: dict[Login, object | None] = {"anonymous": None}
+    users: dict[Login, User | None] = {"anonymous": None}
     for login, email in (("staff", ADMIN_EMAIL), ("customer", CUSTOMER_EMAIL)):
         user = get_user_model().objects.filter(email__iexact=email).first()
         if user is None:
             raise LookupError(f"No {email} login: run seed_demo first.")
-        users[login] = user
+        users[cast(Login, login)] = user
     return users
 
 

@@ -17,7 +17,7 @@ impersonated person's ``last_login`` and login history stay untouched.
 from __future__ import annotations
 
 from functools import wraps
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import (
     BACKEND_SESSION_KEY,
@@ -63,13 +63,14 @@ def impersonator(request: HttpRequest):
     """The staff member behind this session while impersonating, else None."""
     if not is_impersonating(request):
         return None
-    if not hasattr(request, "_impersonator_cache"):
-        request._impersonator_cache = (
+    cache_holder: Any = request  # the cache is an ad-hoc attribute of the request
+    if not hasattr(cache_holder, "_impersonator_cache"):
+        cache_holder._impersonator_cache = (
             get_user_model()
             .objects.filter(pk=request.session[IMPERSONATOR_SESSION_KEY])
             .first()
         )
-    return request._impersonator_cache
+    return cache_holder._impersonator_cache
 
 
 def _session_switch(request: HttpRequest, user) -> None:

@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.urls import reverse_lazy
 
 
@@ -12,6 +15,9 @@ class StaffRequiredMixin(AccessMixin):
 
     login_url = reverse_lazy("staff:login")
     permission_required: str | tuple[str, ...] | None = None
+    # Set by the view this mixin is combined with.
+    request: HttpRequest
+    kwargs: dict[str, Any]
 
     def get_permission_required(self) -> tuple[str, ...]:
         if self.permission_required is None:

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -42,14 +44,14 @@ class User(AbstractUser):
     with ``is_staff``. People log in with their e-mail address.
     """
 
-    username = None
+    username = None  # type: ignore[assignment]  # log in by e-mail: no username field
     email = models.EmailField(_("e-mail address"), unique=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = EmailUserManager()
+    objects: ClassVar[EmailUserManager] = EmailUserManager()
 
     class Meta:
         verbose_name = _("user")

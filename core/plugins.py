@@ -117,7 +117,8 @@ class TimelineSource:
 
     key: str
     label: Any
-    events: Callable[[Any, datetime | None, datetime | None], Iterable[TimelineEvent]]
+    # (customer, since, until); a source with ``kind_choices`` also takes kinds=, limit=
+    events: Callable[..., Iterable[TimelineEvent]]
     permission: str | None = None
     order: int = 100
 

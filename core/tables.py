@@ -1,8 +1,15 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import django_tables2 as tables
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_tables2.paginators import LazyPaginator
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 PAGE_SIZES = (25, 50, 100, 200)
 
@@ -13,7 +20,7 @@ class StaffTable(tables.Table):
     class Meta:
         template_name = "staff/includes/table.html"
         attrs = {"class": "table"}
-        empty_text = ""
+        empty_text: str | StrPromise = ""
 
 
 def page_size_from(request, default: int = 25) -> int:

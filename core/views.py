@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -19,11 +21,11 @@ class StaffLoginView(auth_views.LoginView):
     template_name = "staff/login.html"
     authentication_form = StaffAuthenticationForm
     redirect_authenticated_user = False
-    next_page = reverse_lazy("staff:dashboard")
+    next_page = cast(str, reverse_lazy("staff:dashboard"))
 
 
 class StaffLogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("staff:login")
+    next_page = cast(str, reverse_lazy("staff:login"))
 
 
 class DashboardView(StaffRequiredMixin, TemplateView):

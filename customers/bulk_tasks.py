@@ -33,6 +33,7 @@ def customers_bulk_apply_task(
     if actor is None or permission is None or not actor.has_perm(permission):
         logger.warning("Bulk %s by user %s refused", action, actor_id)
         return 0
+    target: Tag | NewsletterList | None
     if action in TAG_ACTIONS:
         target = Tag.objects.filter(pk=target_id).first()
     elif action in LIST_ACTIONS:

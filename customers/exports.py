@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 
 from core.csv_cells import csv_cell_safe
 from customers.models import Customer, Tag
+
+if TYPE_CHECKING:
+    from core.models import User
 
 CHUNK_SIZE = 2000
 # Rows per piece of output: a streamed response sends pieces, not single rows.
@@ -58,10 +61,17 @@ def export_columns() -> list[tuple[str, Callable[[Customer], Any]]]:
         (_("Company name"), lambda c: c.company_name),
         (_("VAT number"), lambda c: c.vat_number),
         (_("Fiscal code"), lambda c: c.fiscal_code),
-        (_("Login enabled"), lambda c: flag(c.user_id and c.user.is_active)),
+        (
+            _("Login enabled"),
+            lambda c: flag(c.user_id and cast("User", c.user).is_active),
+        ),
         (_("E-mail confirmed"), lambda c: flag(c.email_confirmed_at)),
         (_("Newsletter"), lambda c: flag(c.newsletter_subscribed)),
-        (_("Tags"), lambda c: ", ".join(tag.name for tag in c.export_tags)),
+        (
+            _("Tags"),
+            # export_tags: prefetched with to_attr (export_queryset).
+            lambda c: ", ".join(tag.name for tag in c.export_tags),  # type: ignore[attr-defined]
+        ),
         (_("Registered"), lambda c: _moment(c.created_at)),
     ]
 

@@ -32,6 +32,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as day_time
 from decimal import Decimal
 from functools import cached_property
+from typing import cast
 
 from django.db import connection, models, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
@@ -321,7 +322,7 @@ def demo_customer_expirations(
 
 
 def _prepared(model: type[models.Model], columns: Sequence[str], row: tuple):
-    fields = [model._meta.get_field(column) for column in columns]
+    fields = [cast(models.Field, model._meta.get_field(column)) for column in columns]
     return tuple(
         model_field.get_db_prep_save(value, connection)
         for model_field, value in zip(fields, row, strict=True)
@@ -446,7 +447,7 @@ def demo_services() -> list[DemoService]:
         *(
             DemoService(
                 product.name,
-                product.renewal_period,
+                cast(int, product.renewal_period),
                 product.renewal_unit,
                 product.price,
                 product.pk,
@@ -516,7 +517,7 @@ def login_customers_seed(
                     customer_id,
                     DemoService(
                         product.name,
-                        product.renewal_period,
+                        cast(int, product.renewal_period),
                         product.renewal_unit,
                         product.price,
                         product.pk,

@@ -8,11 +8,15 @@ read from the expiry date, today and the renewals.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, ClassVar, Self, cast
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from selling.models import Product
 
 
 class NamedChoice(models.Model):
@@ -21,6 +25,8 @@ class NamedChoice(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     is_archived = models.BooleanField(_("archived"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects: ClassVar[models.Manager[Self]]  # each concrete model gets its own
 
     class Meta:
         abstract = True
@@ -157,7 +163,7 @@ class Expiration(models.Model):
 
     @property
     def label(self) -> str:
-        return self.product.name if self.product_id else self.item
+        return cast("Product", self.product).name if self.product_id else self.item
 
     def days_left(self, today: date) -> int:
         return (self.expiry_date - today).days

@@ -20,7 +20,7 @@ def state_condition(state: str, *, today: date, soon_days: int) -> Q:
     """The rows in ``state`` on ``today``, as ``Expiration.state_on`` reads them."""
     soon_until = today + timedelta(days=soon_days)
     live = Q(is_cancelled=False)
-    conditions = {
+    conditions: dict[str, Q] = {
         Expiration.State.CANCELLED: Q(is_cancelled=True),
         Expiration.State.EXPIRED: live & Q(expiry_date__lt=today),
         Expiration.State.EXPIRING_SOON: live

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -152,7 +152,7 @@ def discount_post(order: Order, user=None) -> None:
 
     author = Author.staff(user) if user is not None else Author.system("checkout")
     hold_post.in_transaction(
-        hold_id=order.balance_hold_id,
+        hold_id=cast(int, order.balance_hold_id),
         author=author,
         note=_("Order %(number)s") % {"number": order.number},
         require_funds=True,
@@ -162,7 +162,7 @@ def discount_post(order: Order, user=None) -> None:
 def discount_release(order: Order) -> None:
     from balance.services import hold_release
 
-    hold_release.in_transaction(hold_id=order.balance_hold_id)
+    hold_release.in_transaction(hold_id=cast(int, order.balance_hold_id))
 
 
 def discount_refund(order: Order, user=None) -> None:

@@ -7,6 +7,7 @@ Amounts are ``Decimal`` with two places. An order keeps a copy of what was bough
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import models
@@ -71,8 +72,8 @@ class Product(models.Model):
         """ "1 year", "3 months"; empty for a product that is not a service."""
         if not self.is_renewable:
             return ""
-        count = self.renewal_period
-        texts = {
+        count = cast(int, self.renewal_period)  # set: the product is renewable
+        texts: dict[str, str] = {
             self.PeriodUnit.DAYS: ngettext("%(count)s day", "%(count)s days", count),
             self.PeriodUnit.WEEKS: ngettext("%(count)s week", "%(count)s weeks", count),
             self.PeriodUnit.MONTHS: ngettext(

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
     from selling.models import Order
 
 ZERO = Decimal("0.00")
@@ -23,9 +25,9 @@ ZERO = Decimal("0.00")
 
 class PaymentMethod:
     key: str = ""
-    label = ""
+    label: str | StrPromise = ""
     # Shown at checkout under the method's name.
-    description = ""
+    description: str | StrPromise = ""
 
     def is_available(self, total_due: Decimal) -> bool:
         return total_due > ZERO

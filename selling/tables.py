@@ -57,7 +57,7 @@ class ProductTable(StaffTable):
         return record.renewal_period_text or "—"
 
 
-STATUS_BADGES = {
+STATUS_BADGES: dict[str, str] = {
     Order.Status.PENDING: "badge-due",
     Order.Status.PAID: "badge-sent",
     Order.Status.CANCELLED: "badge-failed",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -148,7 +149,7 @@ class BalanceSettingsForm(forms.ModelForm):
 
     def general_fields(self) -> list:
         """The options that are the same in every language, in the model's order."""
-        return [self[name] for name in self._meta.fields]
+        return [self[name] for name in cast(list[str], self._meta.fields)]
 
     def language_groups(self) -> list[dict]:
         """Per language, the site's first: its ``code``, ``name``, text ``fields``,

@@ -16,6 +16,7 @@ import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Count, Sum
@@ -64,17 +65,20 @@ def gift_periods(gift: Gift, today: date) -> list[GiftPeriod]:
     periods: list[GiftPeriod] = []
     if gift.schedule == Gift.Schedule.MONTHLY:
         for year, month in _months(start, today):
-            due = _day_in_month(year, month, gift.day_of_month)
+            due = _day_in_month(year, month, cast(int, gift.day_of_month))
             periods.append(GiftPeriod(f"{year}-{month:02d}", due, due))
     elif gift.schedule == Gift.Schedule.WEEKLY:
-        due = start + timedelta(days=(gift.weekday - start.weekday()) % 7)
+        weekday = cast(int, gift.weekday)  # set on a weekly gift
+        due = start + timedelta(days=(weekday - start.weekday()) % 7)
         while due <= today:
             iso_year, iso_week, _weekday = due.isocalendar()
             periods.append(GiftPeriod(f"{iso_year}-W{iso_week:02d}", due, due))
             due += timedelta(days=7)
     elif gift.schedule == Gift.Schedule.YEARLY:
         for year in range(start.year, today.year + 1):
-            due = _day_in_month(year, gift.month, gift.day_of_month)
+            due = _day_in_month(
+                year, cast(int, gift.month), cast(int, gift.day_of_month)
+            )
             periods.append(GiftPeriod(f"{year}", due, due))
     elif gift.schedule == Gift.Schedule.BIRTHDAY:
         for year in range(start.year, today.year + 1):

@@ -6,6 +6,7 @@ Locks are always taken customer first, then the hold, as everywhere in the ledge
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -102,7 +103,7 @@ def hold_post(
     """
     hold, customer = _hold_locked(hold_id)
     if hold.status == Hold.Status.POSTED:
-        return hold.entry
+        return cast(Entry, hold.entry)  # a posted hold has its entry
     if hold.status == Hold.Status.RELEASED:
         raise ValidationError(
             _("This hold was released: there is nothing left to post."),

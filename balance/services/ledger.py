@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -288,7 +288,7 @@ def _aware(value: datetime | str) -> datetime:
     """A timestamp from RETURNING: PostgreSQL gives an aware datetime, SQLite a naive
     one (or its text) in UTC."""
     if isinstance(value, str):
-        value = parse_datetime(value)
+        value = cast(datetime, parse_datetime(value))
     if timezone.is_naive(value):
         value = timezone.make_aware(value, UTC)
     return value

@@ -9,6 +9,7 @@ withdrawal unchanged; a step that no longer applies is a ``ValidationError``.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -142,7 +143,7 @@ def withdrawal_reject(*, withdrawal_id: int, reason: str, decided_by) -> Withdra
                 "this one is %(status)s."
             ),
         )
-    hold_release.func(hold_id=withdrawal.hold_id)
+    hold_release.func(hold_id=cast(int, withdrawal.hold_id))
     withdrawal.status = Withdrawal.Status.REJECTED
     withdrawal.rejection_reason = reason
     withdrawal.decided_at = timezone.now()
@@ -164,7 +165,7 @@ def withdrawal_cancel(*, withdrawal_id: int, customer_id: int) -> Withdrawal:
             withdrawal,
             _("Only a pending request can be cancelled: this one is %(status)s."),
         )
-    hold_release.func(hold_id=withdrawal.hold_id)
+    hold_release.func(hold_id=cast(int, withdrawal.hold_id))
     withdrawal.status = Withdrawal.Status.CANCELLED
     withdrawal.cancelled_at = timezone.now()
     withdrawal.save(update_fields=["status", "cancelled_at"])
@@ -194,7 +195,7 @@ def withdrawal_pay(
             ),
         )
     hold_post.func(
-        hold_id=withdrawal.hold_id,
+        hold_id=cast(int, withdrawal.hold_id),
         author=Author.staff(decided_by),
         note=_("Withdrawal #%(id)s") % {"id": withdrawal.pk},
     )

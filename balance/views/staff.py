@@ -45,7 +45,7 @@ class BalanceTabView(CustomerCardMixin, TemplateView):
 
     template_name = "balance/staff/tab.html"
     tab_key = "balance"
-    permission_required = VIEW
+    permission_required: str | tuple[str, ...] = VIEW
 
     def get_context_data(self, **kwargs):
         customer = self.get_customer()
@@ -131,7 +131,7 @@ class WithdrawalListView(StaffRequiredMixin, TemplateView):
     """Pending requests first, then the others, newest first."""
 
     template_name = "balance/staff/withdrawals.html"
-    permission_required = "balance.view_withdrawal"
+    permission_required: str | tuple[str, ...] = "balance.view_withdrawal"
 
     def get_context_data(self, **kwargs):
         from django.db.models import Case, IntegerField, Value, When

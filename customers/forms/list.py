@@ -5,6 +5,8 @@ shipping addresses and the avatar. They check the shape of input; rules live in
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +14,9 @@ from customers.models import Customer, NewsletterList, ShippingAddress, Tag
 from customers.models.marketing import colour_validator
 from customers.services.avatar import AVATAR_MAX_BYTES
 from customers.services.billing import BILLING_FIELDS, SHIPPING_FIELDS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 MAX_SELECTED = 1000
 
@@ -34,7 +39,7 @@ TAG_ACTIONS = {"add_tag", "remove_tag"}
 LIST_ACTIONS = {"subscribe", "unsubscribe"}
 
 
-def bulk_actions_for(user) -> list[tuple[str, str]]:
+def bulk_actions_for(user) -> list[tuple[str, str | StrPromise]]:
     return [
         (key, label)
         for key, label in BULK_ACTIONS

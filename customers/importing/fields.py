@@ -238,10 +238,10 @@ def mapping_problems(
     by_column: dict[str, str] = {}
     general: list[str] = []
     first_column: dict[str, int] = {}
-    for index, name in mapping.items():
+    for key, name in mapping.items():
         if not name:
             continue
-        if not str(index).isdigit() or int(index) >= len(headers):
+        if not str(key).isdigit() or int(key) >= len(headers):
             general.append(_("The mapping names a column the file does not have."))
     columns = sorted(
         (int(index), name)

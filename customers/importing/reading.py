@@ -18,7 +18,7 @@ import contextlib
 import csv
 import io
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -191,7 +191,7 @@ def _reader(stream: IO[bytes], encoding: str, delimiter: str):
 
 def records_read(
     stream: IO[bytes], *, encoding: str, delimiter: str
-) -> Iterator[tuple[int, list[str]]]:
+) -> Generator[tuple[int, list[str]]]:
     """(row number, values) of every non-empty record, the header included."""
     text, reader = _reader(stream, encoding, delimiter)
     previous_line = 0
@@ -221,7 +221,7 @@ def records_read(
 
 def data_rows(
     stream: IO[bytes], *, encoding: str, delimiter: str
-) -> Iterator[tuple[int, list[str]]]:
+) -> Generator[tuple[int, list[str]]]:
     """(row number, values) of every data row: the records after the header."""
     records = records_read(stream, encoding=encoding, delimiter=delimiter)
     next(records, None)

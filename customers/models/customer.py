@@ -1,10 +1,14 @@
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, OrderBy
 from django.db.models.functions import Lower, Upper
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from core.models import User
 
 
 class NullsOrderIndex(models.Index):
@@ -189,4 +193,4 @@ class Customer(models.Model):
 
     @property
     def login_enabled(self) -> bool:
-        return self.user_id is not None and self.user.is_active
+        return self.user_id is not None and cast("User", self.user).is_active

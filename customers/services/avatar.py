@@ -133,7 +133,8 @@ def _files_delete_on_commit(*files) -> None:
     for file in files:
         if file:
             storage, name = file.storage, file.name
-            transaction.on_commit(lambda s=storage, n=name: s.delete(n))
+            # The defaults bind this file's storage and name (mypy cannot type them).
+            transaction.on_commit(lambda s=storage, n=name: s.delete(n))  # type: ignore[misc]
 
 
 @transaction.atomic
@@ -164,7 +165,8 @@ def customer_avatar_set(*, customer: Customer, image, actor=None) -> Customer:
         raise
     # The old files go once the new ones are safely recorded.
     for storage, name in old_files:
-        transaction.on_commit(lambda s=storage, n=name: s.delete(n))
+        # The defaults bind this file's storage and name (mypy cannot type them).
+        transaction.on_commit(lambda s=storage, n=name: s.delete(n))  # type: ignore[misc]
     return customer
 
 

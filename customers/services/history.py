@@ -8,6 +8,7 @@ import os
 import uuid
 import zipfile
 from collections.abc import Iterable, Sequence
+from typing import IO, cast
 
 import nh3
 from django.core.exceptions import ValidationError
@@ -116,7 +117,7 @@ def _looks_like(kind: str, uploaded: UploadedFile) -> bool:
         if not head.startswith(b"PK\x03\x04"):
             return False
         try:
-            with zipfile.ZipFile(uploaded.file) as archive:
+            with zipfile.ZipFile(cast(IO[bytes], uploaded.file)) as archive:
                 names = set(archive.namelist())
         except (zipfile.BadZipFile, OSError, ValueError):
             return False
@@ -211,7 +212,10 @@ def _attachments_add(
 ) -> None:
     for uploaded, (name, content_type) in zip(files, checked, strict=True):
         attachment = ActionAttachment(
-            action=action, name=name, size=uploaded.size, content_type=content_type
+            action=action,
+            name=name,
+            size=cast(int, uploaded.size),
+            content_type=content_type,
         )
         # A random stored name: the file is reached only through the download view.
         extension = os.path.splitext(name)[1].lower()

@@ -7,10 +7,11 @@ lists use ``customers.services.marketing`` with the source "by the customer".
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,6 +56,7 @@ def customer_profile_update(*, customer: Customer, actor, **fields) -> Customer:
     )
     if customer.user_id is not None and {"first_name", "last_name"} & set(changed):
         user = customer.user
+        assert user is not None  # user_id is set
         user.first_name, user.last_name = customer.first_name, customer.last_name
         user.save(update_fields=["first_name", "last_name"])
     customer_event_record(
@@ -62,7 +64,8 @@ def customer_profile_update(*, customer: Customer, actor, **fields) -> Customer:
         kind=CustomerEvent.Kind.PROFILE_UPDATED,
         actor=actor,
         detail=", ".join(
-            str(Customer._meta.get_field(name).verbose_name) for name in changed
+            str(cast(models.Field, Customer._meta.get_field(name)).verbose_name)
+            for name in changed
         ),
         data={"fields": changed, "by": "customer"},
     )

@@ -19,12 +19,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Field
 from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -325,7 +325,8 @@ def _customers_insert(rows: list[importing.RowResult]) -> dict[str, int]:
     now = timezone.now()
     defaults: dict[str, Any] = {}
     for model_field in Customer._meta.concrete_fields:
-        if model_field.primary_key or model_field.has_db_default():
+        # has_db_default() (Django 5.0) is missing from django-stubs.
+        if model_field.primary_key or model_field.has_db_default():  # type: ignore[attr-defined]
             continue
         if getattr(model_field, "auto_now", False) or getattr(
             model_field, "auto_now_add", False
@@ -340,7 +341,9 @@ def _customers_insert(rows: list[importing.RowResult]) -> dict[str, int]:
         sql = "COPY {} ({}) FROM STDIN".format(
             connection.ops.quote_name(Customer._meta.db_table),
             ", ".join(
-                connection.ops.quote_name(Customer._meta.get_field(name).column)
+                connection.ops.quote_name(
+                    cast(Field, Customer._meta.get_field(name)).column
+                )
                 for name in columns
             ),
         )
@@ -368,7 +371,7 @@ def _customers_update(customers: list[Customer], fields: list[str]) -> None:
         Customer.objects.bulk_update(customers, [*fields, "updated_at"], batch_size=500)
         return
     meta = Customer._meta
-    model_fields = [meta.get_field(name) for name in fields]
+    model_fields = [cast(Field, meta.get_field(name)) for name in fields]
     quote = connection.ops.quote_name
     pk_column = quote(meta.pk.column)
     assignments = ", ".join(
@@ -389,7 +392,7 @@ def _customers_update(customers: list[Customer], fields: list[str]) -> None:
         f"FROM unnest({arrays}) AS new({names}) "
         f"WHERE customer.{pk_column} = new.{pk_column}"
     )
-    params = [
+    params: list[Any] = [
         now,
         [customer.pk for customer in customers],
         *(
@@ -428,7 +431,8 @@ def _events_insert(job: ImportJob, events: list[tuple[int, int, str]]) -> None:
     sql = "COPY {} ({}) FROM STDIN".format(
         connection.ops.quote_name(meta.db_table),
         ", ".join(
-            connection.ops.quote_name(meta.get_field(name).column) for name in columns
+            connection.ops.quote_name(cast(Field, meta.get_field(name)).column)
+            for name in columns
         ),
     )
     now = timezone.now()

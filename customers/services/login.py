@@ -11,13 +11,14 @@ import hashlib
 import secrets
 import string
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +36,7 @@ PASSWORD_ALPHABET = "".join(
 )
 PASSWORD_LENGTH = 16
 CONFIRMATION_SALT = "customers.email-confirmation"
-EVENT_KEY_MAX_LENGTH = SentEmail._meta.get_field("event_key").max_length
+EVENT_KEY_MAX_LENGTH = cast(int, SentEmail._meta.get_field("event_key").max_length)
 ORIGIN_FIELDS = (
     "utm_source",
     "utm_medium",
@@ -333,7 +334,7 @@ def email_confirmation_customer(token: str, *, lock: bool = False) -> Customer:
     customers = Customer.objects.select_related("user")
     if lock:
         customers = customers.select_for_update(of=("self",))
-    customer = customers.filter(pk=data.get("c")).first()
+    customer = customers.filter(pk=data.get("c")).first()  # type: ignore[misc]  # no "c": no match
     if customer is None or customer.email.lower() != str(data.get("e", "")).lower():
         raise invalid
     return customer
@@ -376,7 +377,8 @@ def origin_clean(origin: dict | None) -> dict[str, str]:
         value = origin.get(name)
         if not isinstance(value, str) or not value.strip():
             continue
-        max_length = Customer._meta.get_field(name).max_length
+        field = cast(models.CharField, Customer._meta.get_field(name))
+        max_length = cast(int, field.max_length)
         value = value.strip()
         if name == "referrer":
             if len(value) > max_length:

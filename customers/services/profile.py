@@ -89,6 +89,7 @@ def customer_update(*, customer: Customer, **fields) -> Customer:
     if customer.user_id is not None and "email" in fields:
         # The login follows the customer's e-mail address.
         user = customer.user
+        assert user is not None  # user_id is set
         if user.email != customer.email:
             if (
                 User.objects.filter(email__iexact=customer.email)

@@ -1,12 +1,15 @@
 """The customer area: login, password reset, home."""
 
+from typing import Any, cast
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.urls import reverse_lazy
 from django.views.generic import TemplateView
 
 from core.impersonation import impersonator, is_impersonating
+from core.models import User
 from customers.forms.account import (
     CustomerAuthenticationForm,
     CustomerPasswordResetForm,
@@ -22,7 +25,7 @@ class AccountLoginView(auth_views.LoginView):
 
 
 class AccountLogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("account:login")
+    next_page = cast(str, reverse_lazy("account:login"))
 
     def post(self, request, *args, **kwargs):
         # login: logging out while impersonating ends the impersonation, on record.
@@ -55,6 +58,9 @@ class CustomerAreaMixin(LoginRequiredMixin):
     """Customer-area pages: only for a logged-in customer, about that customer only."""
 
     login_url = reverse_lazy("account:login")
+    # Set by the view this mixin is combined with.
+    request: HttpRequest
+    kwargs: dict[str, Any]
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not hasattr(request.user, "customer"):
@@ -63,7 +69,7 @@ class CustomerAreaMixin(LoginRequiredMixin):
 
     @property
     def customer(self) -> Customer:
-        return self.request.user.customer
+        return cast(User, self.request.user).customer  # logged in: LoginRequiredMixin
 
 
 class AccountHomeView(CustomerAreaMixin, TemplateView):

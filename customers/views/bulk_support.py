@@ -6,6 +6,9 @@ import cycle (the bulk view extends the list view).
 
 from __future__ import annotations
 
+from typing import cast
+
+from django import forms
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -50,7 +53,8 @@ def bulk_context(request, filterset, bulk_form: BulkActionForm | None) -> dict:
         count, more = capped_count(filterset.qs)
     else:
         count, more = 0, False
-    bulk_form.fields["scope"].choices = [
+    scope_field = cast(forms.ChoiceField, bulk_form.fields["scope"])
+    scope_field.choices = [
         (BulkActionForm.SCOPE_SELECTED, _("The customers ticked below")),
         (BulkActionForm.SCOPE_ALL, matching_label(count, more)),
     ]

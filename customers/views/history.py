@@ -4,6 +4,9 @@ support requests and push devices (staff side).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -16,6 +19,7 @@ from django.views.generic import FormView, TemplateView, View
 from customers.forms.history import CustomerActionForm, TimelineFilterForm
 from customers.models import (
     ActionAttachment,
+    Customer,
     CustomerAction,
     PushDevice,
     SupportRequest,
@@ -78,9 +82,9 @@ class HistoryTabView(CustomerCardMixin, TemplateView):
 
 
 class ActionFormMixin(CustomerCardMixin):
-    template_name = "customers/history_action_form.html"
+    template_name: str | None = "customers/history_action_form.html"
     tab_key = "history"
-    form_class = CustomerActionForm
+    form_class: type[CustomerActionForm] | None = CustomerActionForm
 
     def fields_from(self, form) -> dict:
         return {name: form.cleaned_data[name] for name in ACTION_FIELDS}
@@ -106,6 +110,10 @@ class ActionCreateView(ActionFormMixin, FormView):
 
 
 class ActionMixin:
+    # Set by the customer-card view this mixin is combined with.
+    kwargs: dict[str, Any]
+    get_customer: Callable[[], Customer]
+
     def get_action(self) -> CustomerAction:
         if not hasattr(self, "_action"):
             self._action = get_object_or_404(

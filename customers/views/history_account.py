@@ -8,6 +8,7 @@ A customer only ever reaches their own rows: every lookup is scoped to
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -279,7 +280,7 @@ class SupportView(CustomerAreaMixin, FormView):
 
 
 def _json_error(message, status: int, errors: dict | None = None) -> JsonResponse:
-    body = {"error": str(message)}
+    body: dict[str, Any] = {"error": str(message)}
     if errors:
         body["errors"] = errors
     return JsonResponse(body, status=status)

@@ -50,7 +50,7 @@ class CustomerListView(StaffRequiredMixin, TemplateView):
 class CustomerCardMixin(StaffRequiredMixin):
     """A page of the customer card: loads the customer, its tabs and its sidebar."""
 
-    permission_required = "customers.view_customer"
+    permission_required: str | tuple[str, ...] = "customers.view_customer"
     tab_key = ""
 
     def get_customer(self) -> Customer:

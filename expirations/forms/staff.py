@@ -4,6 +4,7 @@ rules (dates in order, amounts, archived choices) are the services'."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -90,13 +91,14 @@ class ExpirationForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Offered: services of the catalog, live choices, and what it already has.
         current = expiration or Expiration()
-        self.fields["product"].queryset = Product.objects.filter(
+        choice_fields = cast(dict[str, forms.ModelChoiceField], self.fields)
+        choice_fields["product"].queryset = Product.objects.filter(
             _renewable_or(current.product_id)
         )
-        self.fields["provenance"].queryset = Provenance.objects.filter(
+        choice_fields["provenance"].queryset = Provenance.objects.filter(
             _live_or(current.provenance_id)
         )
-        self.fields["bank_institute"].queryset = BankInstitute.objects.filter(
+        choice_fields["bank_institute"].queryset = BankInstitute.objects.filter(
             _live_or(current.bank_institute_id)
         )
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from io import TextIOBase
 from typing import TextIO
 
 from django.db import connection, transaction
@@ -125,7 +126,7 @@ def offset_label(offset: int) -> str:
     return ngettext("%(days)d day after", "%(days)d days after", days) % {"days": days}
 
 
-def _progress(stdout: TextIO | None, message: str) -> None:
+def _progress(stdout: TextIO | TextIOBase | None, message: str) -> None:
     if stdout is not None:
         stdout.write(message + "\n")
         stdout.flush()
@@ -328,7 +329,7 @@ def _expiry_batch(ids: list[int], today: date, report: ExpirationsRunReport) -> 
 
 
 def expirations_run_due(
-    today: date, *, stdout: TextIO | None = None
+    today: date, *, stdout: TextIO | TextIOBase | None = None
 ) -> ExpirationsRunReport:
     """Sends the reminders and records the expiries due on ``today``; idempotent.
 

@@ -280,7 +280,7 @@ def _changes_note(before: dict, after: dict) -> str:
         "provenance_id": _("provenance"),
         "bank_institute_id": _("bank institute"),
     }
-    ids = {
+    ids: dict[str, tuple[type[NamedChoice] | type[Product], set]] = {
         "product_id": (Product, {before["product_id"], after["product_id"]}),
         "provenance_id": (
             Provenance,

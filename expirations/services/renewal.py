@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 import logging
 from datetime import date, timedelta
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -72,7 +73,7 @@ def renewal_dates(
     From the current expiry if it has not passed on ``paid_on`` (the expiry day
     itself still counts), else from the payment date, which becomes the new anchor.
     """
-    count = product.renewal_period * units
+    count = cast(int, product.renewal_period) * units  # set: a renewable product
     if expiration.expiry_date >= paid_on:
         anchor = expiration.anchor_day or expiration.expiry_date.day
         new_expiry = add_period(
@@ -136,7 +137,9 @@ def _expiration_create_from_line(
     line: OrderLine, order: Order, paid_on: date
 ) -> ExpirationEvent:
     product = line.product
-    expiry = add_period(paid_on, product.renewal_period, product.renewal_unit)
+    expiry = add_period(
+        paid_on, cast(int, product.renewal_period), product.renewal_unit
+    )
     expiration = Expiration.objects.create(
         customer_id=order.customer_id,
         product=product,
@@ -251,8 +254,10 @@ def order_refund_apply(*, order: Order) -> list[ExpirationEvent]:
             note = _("%(note)s The service it created is cancelled.") % {"note": note}
         elif expiration.expiry_date == applied.expiry_date:
             previous = expiration.expiry_date
-            expiration.expiry_date = applied.previous_expiry_date
-            expiration.anchor_day = applied.previous_expiry_date.day
+            # A renewal event always records the expiry it replaced.
+            previous_expiry = cast(date, applied.previous_expiry_date)
+            expiration.expiry_date = previous_expiry
+            expiration.anchor_day = previous_expiry.day
             expiration.renewal_count = max(expiration.renewal_count - 1, 0)
             expiration.save(
                 update_fields=[

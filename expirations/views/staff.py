@@ -55,7 +55,7 @@ class ExpirationTabView(CustomerCardMixin, TemplateView):
 
     template_name = "expirations/staff/tab.html"
     tab_key = "expirations"
-    permission_required = VIEW
+    permission_required: str | tuple[str, ...] = VIEW
 
     def get_context_data(self, **kwargs):
         customer = self.get_customer()

@@ -3,6 +3,8 @@ the module's settings. Each view wires one form to one service."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -26,6 +28,9 @@ from selling.forms.staff import (
 from selling.models import Order, Product, SellingSettings
 from selling.services.catalog import product_save, selling_settings_save
 from selling.tables import CustomerOrderTable, OrderTable, ProductTable
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 VIEW_ORDER = "selling.view_order"
 MANAGE_ORDER = (VIEW_ORDER, "selling.manage_order")
@@ -143,7 +148,7 @@ class OrderListView(StaffRequiredMixin, TemplateView):
 class OrderDetailView(StaffRequiredMixin, TemplateView):
     """The order, its lines and amounts, and what staff may do with it now."""
 
-    permission_required = VIEW_ORDER
+    permission_required: str | tuple[str, ...] = VIEW_ORDER
     template_name = "selling/staff/order_detail.html"
 
     def get_order(self) -> Order:
@@ -188,8 +193,8 @@ class OrderActionView(OrderDetailView):
     action = ""
     form_class: type = MarkPaidForm
     done_field = ""
-    done_message = ""
-    already_message = ""
+    done_message: str | StrPromise = ""
+    already_message: str | StrPromise = ""
 
     def run(self, order: Order, data: dict) -> Order:
         raise NotImplementedError

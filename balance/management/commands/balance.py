@@ -8,6 +8,7 @@ It is posted as staff, so a debit may take the balance below zero.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -28,12 +29,14 @@ def _errors(error: ValidationError) -> str:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]  # lazy: translated when shown
         "Credit or debit a customer's balance, or show it with the last entries."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True)
+        # Any: the help texts are lazy (translated when shown); argparse's stubs want
+        # a str.
+        actions: Any = parser.add_subparsers(dest="action", required=True)
         for action, action_help in (
             ("credit", gettext_lazy("Add AMOUNT to the customer's balance.")),
             ("debit", gettext_lazy("Take AMOUNT from the customer's balance.")),

@@ -12,7 +12,7 @@ from core.money import money_format
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]  # lazy: translated when shown
         "Credits the periodic gifts due up to today (or --today), catching up missed "
         "periods. Running it twice posts nothing more."
     )
@@ -21,7 +21,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--today",
             metavar="YYYY-MM-DD",
-            help=gettext_lazy("Run as if today were this date (default: today)."),
+            # Lazy: translated when shown; argparse's stubs want a str.
+            help=gettext_lazy("Run as if today were this date (default: today)."),  # type: ignore[arg-type]
         )
 
     def handle(self, *, today: str | None, **options) -> None:

@@ -16,7 +16,7 @@ SHOWN_MISMATCHES = 50
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]  # lazy: translated when shown
         "Recomputes every customer's balance and every balance_after from the "
         "ledger entries, and the held balance from the active holds. Prints OK, or "
         "names the customers that disagree and exits with status 1."

@@ -178,8 +178,10 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         job = imports.import_job_run(job_id=job.pk)
-        for error in job.row_errors.order_by("row_number").iterator(chunk_size=2000):
-            self.stdout.write(self._row_line(error.row_number, error.message))
+        for row_error in job.row_errors.order_by("row_number").iterator(
+            chunk_size=2000
+        ):
+            self.stdout.write(self._row_line(row_error.row_number, row_error.message))
         self.stdout.write(
             _(
                 "Rows: %(rows)s. Created: %(created)s, updated: %(updated)s, "

@@ -512,7 +512,8 @@ def rows_write(model: type[models.Model], columns: list[str], rows: list) -> int
             for row in rows:
                 copy.write_row(row)
     else:
-        model.objects.bulk_create(
+        # Each model given here has the default manager ``objects``.
+        model.objects.bulk_create(  # type: ignore[attr-defined]
             [model(**dict(zip(columns, row, strict=True))) for row in rows],
             batch_size=DEFAULT_BATCH_SIZE_ORM,
         )
@@ -602,7 +603,8 @@ def _marketing_rows_write(
             .order_by("pk")
             .values_list("pk", "tagged", "subscribed")
         )
-        link_rows, subscription_rows = [], []
+        link_rows: list[tuple] = []
+        subscription_rows: list[tuple] = []
         for pk, tagged, subscribed in locked:
             if not tagged:
                 link_rows.extend(links.get(pk, ()))

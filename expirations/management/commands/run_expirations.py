@@ -14,7 +14,7 @@ from expirations.services.jobs import expirations_run_due, offset_label
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = gettext_lazy(  # type: ignore[assignment]  # lazy: translated when shown
         "Sends the expiry reminders and records the expiries due today (or --today), "
         "catching up after downtime. Running it twice sends nothing more."
     )
@@ -23,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--today",
             metavar="YYYY-MM-DD",
-            help=gettext_lazy("Run as if today were this date (default: today)."),
+            # Lazy: translated when shown; argparse's stubs want a str.
+            help=gettext_lazy("Run as if today were this date (default: today)."),  # type: ignore[arg-type]
         )
 
     def handle(self, *, today: str | None, verbosity: int = 1, **options) -> None:
