@@ -58,6 +58,8 @@ BLOCK_SIZE = 1_000
 DEFAULT_BATCH_SIZE_COPY = 100_000
 DEFAULT_BATCH_SIZE_ORM = 2_000
 REGISTRATION_SPAN = timedelta(days=3 * 365)
+# The demo login has been a customer for at least this long.
+DEMO_LOGIN_AGE = timedelta(days=2 * 365)
 
 USER_AGENTS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
@@ -731,9 +733,14 @@ def demo_login_customer_ensure(generator: DemoCustomerGenerator) -> Customer:
     customer = Customer.objects.filter(email__iexact=CUSTOMER_EMAIL).first()
     if customer is None:
         values = next(generator.rows([LOGIN_CUSTOMER_NUMBER]))
+        registered = min(values["created_at"], timezone.now() - DEMO_LOGIN_AGE)
         for automatic in ("email", "created_at", "updated_at"):
             del values[automatic]
         customer = customer_create(email=CUSTOMER_EMAIL, **values)
+        # A customer for a while, so their ledger and expirations have a history
+        # spread over time rather than all stamped at the moment of the seed.
+        Customer.objects.filter(pk=customer.pk).update(created_at=registered)
+        customer.created_at = registered
     return customer_login_set_password(customer=customer, password=DEMO_PASSWORD)
 
 
