@@ -41,6 +41,8 @@ LEDGER_PER_MILLE = 100
 HASH_MULTIPLIER = 2_654_435_761
 BATCH_CUSTOMERS = 10_000
 HISTORY_SPAN = timedelta(days=2 * 365)
+# Customers registered more recently get no history (the demo login always does).
+MINIMUM_CUSTOMER_AGE = timedelta(days=30)
 DEMO_KEY_PREFIX = "demo:"
 STAFF_LABEL = "Demo Staff"
 
@@ -306,12 +308,19 @@ def _without_ledger(customers: QuerySet[Customer]) -> QuerySet[Customer]:
     )
 
 
-def _picked_ids(customers: QuerySet[Customer], seed: int) -> Iterator[list[int]]:
-    """Batches of the ids to give a history: one in ten, and those with a login."""
+def _picked_ids(
+    customers: QuerySet[Customer], seed: int, registered_before: datetime
+) -> Iterator[list[int]]:
+    """Batches of the ids to give a history: one in ten of the customers registered
+    before ``registered_before`` (a month-old customer with dozens of operations in
+    a few days would look odd), and those with a login."""
     picked = (
         _without_ledger(customers)
         .annotate(pick=Mod(F("pk") * HASH_MULTIPLIER + seed, 1000))
-        .filter(Q(pick__lt=LEDGER_PER_MILLE) | Q(user__isnull=False))
+        .filter(
+            Q(pick__lt=LEDGER_PER_MILLE, created_at__lt=registered_before)
+            | Q(user__isnull=False)
+        )
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -328,7 +337,7 @@ def demo_ledger_seed(
     started = time.monotonic()
     now = timezone.now()
     added_customers = added_entries = 0
-    for batch in _picked_ids(customers, seed):
+    for batch in _picked_ids(customers, seed, now - MINIMUM_CUSTOMER_AGE):
         with transaction.atomic():
             # Locked, and checked again: a customer who got an entry meanwhile is left.
             locked = (

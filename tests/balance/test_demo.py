@@ -56,6 +56,10 @@ def test_seed_demo_gives_some_customers_a_ledger_that_verify_balances_accepts():
 def test_every_picked_customer_gets_a_consistent_history(monkeypatch):
     monkeypatch.setattr(demo, "LEDGER_PER_MILLE", 1000)  # everyone
     customers = CustomerFactory.create_batch(120, source="demo")
+    registered = timezone.now() - timedelta(days=400)
+    Customer.objects.filter(source="demo").update(created_at=registered)
+    for customer in customers:
+        customer.created_at = registered
 
     added, lines = run_seeder()
 
@@ -122,3 +126,17 @@ def test_demo_history_of_a_new_customer_stays_after_registration():
     for customer_id in range(1, 60):
         history = demo.demo_history(customer_id, since, now, 1)
         assert all(since <= entry.created_at <= now for entry in history)
+
+
+def test_customers_registered_this_month_get_no_history(monkeypatch):
+    monkeypatch.setattr(demo, "LEDGER_PER_MILLE", 1000)  # everyone old enough
+    recent = CustomerFactory(source="demo")
+    older = CustomerFactory(source="demo")
+    Customer.objects.filter(pk=older.pk).update(
+        created_at=timezone.now() - timedelta(days=45)
+    )
+
+    run_seeder()
+
+    assert not Entry.objects.filter(customer=recent).exists()
+    assert Entry.objects.filter(customer=older).exists()
