@@ -18,6 +18,8 @@ from django.db.models.functions import Now
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.models import ModuleSettings
+
 AMOUNT: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -468,7 +470,7 @@ def _fallback_languages(language: str | None) -> list[str]:
     return list(dict.fromkeys([*wanted, settings.LANGUAGE_CODE, "en"]))
 
 
-class BalanceSettings(models.Model):
+class BalanceSettings(ModuleSettings):
     """The module's settings, one row (``BalanceSettings.load()``).
 
     The texts customers read are one per language; read them with
@@ -553,19 +555,10 @@ class BalanceSettings(models.Model):
         blank=True,
         help_text=_("One e-mail address per line."),
     )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("balance settings")
         verbose_name_plural = _("balance settings")
-
-    def __str__(self):
-        return str(_("Balance settings"))
-
-    @classmethod
-    def load(cls) -> "BalanceSettings":
-        settings_row, _created = cls.objects.get_or_create(pk=1)
-        return settings_row
 
     def localized_texts(self, field_name: str) -> dict[str, str]:
         """The texts of ``field_name`` by language code, as stored."""

@@ -1,8 +1,9 @@
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -102,3 +103,20 @@ class SentEmail(models.Model):
 
     def __str__(self):
         return f"{self.template} → {self.to}"
+
+
+class ModuleSettings(models.Model):
+    """A module's settings page: one row, created with its defaults on first read."""
+
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return str(capfirst(self._meta.verbose_name))
+
+    @classmethod
+    def load(cls) -> Self:
+        settings_row, _created = cls._default_manager.get_or_create(pk=1)
+        return settings_row

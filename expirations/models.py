@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import ModuleSettings
+
 if TYPE_CHECKING:
     from selling.models import Product
 
@@ -284,7 +286,7 @@ def default_days_after() -> list[int]:
     return [3]
 
 
-class ExpirationSettings(models.Model):
+class ExpirationSettings(ModuleSettings):
     """The module's settings (one row)."""
 
     reminder_days_before = models.JSONField(
@@ -298,19 +300,10 @@ class ExpirationSettings(models.Model):
         default=30,
         help_text=_("The customer sees a Renew button this many days before expiry."),
     )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("expirations settings")
         verbose_name_plural = _("expirations settings")
-
-    def __str__(self):
-        return str(_("Expirations settings"))
-
-    @classmethod
-    def load(cls) -> ExpirationSettings:
-        settings_row, _created = cls.objects.get_or_create(pk=1)
-        return settings_row
 
     @property
     def reminder_offsets(self) -> list[int]:

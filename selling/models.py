@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from core.models import ModuleSettings
+
 ZERO = Decimal("0.00")
 
 
@@ -257,7 +259,7 @@ class OrderLine(models.Model):
         return f"{self.quantity} × {self.product_name}"
 
 
-class SellingSettings(models.Model):
+class SellingSettings(ModuleSettings):
     """The module's settings (one row): what the bank-transfer instructions say."""
 
     bank_transfer_instructions = models.TextField(
@@ -273,16 +275,7 @@ class SellingSettings(models.Model):
         blank=True,
         help_text=_("One e-mail address per line."),
     )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("selling settings")
         verbose_name_plural = _("selling settings")
-
-    def __str__(self):
-        return str(_("Selling settings"))
-
-    @classmethod
-    def load(cls) -> SellingSettings:
-        settings_row, _created = cls.objects.get_or_create(pk=1)
-        return settings_row
