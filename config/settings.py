@@ -115,10 +115,26 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# One counter per account, whatever the case of the e-mail typed (the login's rule).
+AXES_USERNAME_CALLABLE = "core.backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# The client's address, for the login lockout and the password-reset limit. Off (0,
+# the default): the address of the connection, and X-Forwarded-For is ignored, as
+# anyone can send it. Behind reverse proxies, set TRUSTED_PROXY_COUNT to how many of
+# them append to X-Forwarded-For (nginx or a load balancer in front: 1): the address
+# the outermost one saw is used, so clients do not all share the proxy's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("REMOTE_ADDR",)
+AXES_IPWARE_PROXY_COUNT: int | None = None
+if TRUSTED_PROXY_COUNT > 0:
+    # django-ipware counts the proxies listed in the header, which the last one
+    # (the connection's address) is not; entries a client wrote are skipped.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    IPWARE_STRICT = False
 
 # Internationalization: English source, Spanish, Italian and Portuguese catalogs.
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
