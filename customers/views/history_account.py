@@ -17,6 +17,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
 
@@ -342,9 +343,18 @@ class PushDeviceCollectionApi(PushDeviceApiMixin, View):
                 customer=self.customer, **form.cleaned_data
             )
         except ValidationError as error:
-            if getattr(error, "code", None) == "token_taken":
-                return _json_error(error.messages[0], 409)
-            return _json_error(error.messages[0], 400)
+            if getattr(error, "code", None) != "token_taken":
+                return _json_error(error.messages[0], 400)
+            # Another customer's device: it stays theirs, and the answer is that of
+            # a new device, so the API tells nobody which tokens are in use.
+            now = timezone.now()
+            device = PushDevice(
+                customer=self.customer,
+                **form.cleaned_data,
+                created_at=now,
+                last_seen_at=now,
+            )
+            created = True
         return JsonResponse(_device_json(device), status=201 if created else 200)
 
 

@@ -481,16 +481,35 @@ def test_push_device_register_and_refresh(customer_client, customer):
     assert [d["name"] for d in listed] == ["iPhone 16"]
 
 
-def test_push_device_token_of_another_customer_is_a_conflict(customer_client):
+def test_push_device_token_of_another_customer_answers_like_a_new_one(
+    customer_client,
+):
+    """Issue 10, item 8: no 409 that tells the token is in use, and no takeover."""
     owner = CustomerFactory()
-    services.push_device_register(customer=owner, token="abc", platform="android")
-    response = post_json(
+    services.push_device_register(
+        customer=owner, token="abc", platform="android", name="Theirs"
+    )
+    before = PushDevice.objects.get()
+
+    taken = post_json(
         customer_client, API, {"token": "abc", "platform": "ios", "name": "Mine"}
     )
-    assert response.status_code == 409
-    assert response.json()["error"] == "This device is registered to another account."
-    device = PushDevice.objects.get()
-    assert device.customer == owner and device.platform == "android"
+    new = post_json(
+        customer_client, API, {"token": "xyz", "platform": "ios", "name": "Mine"}
+    )
+
+    assert taken.status_code == new.status_code == 201
+    taken_body, new_body = taken.json(), new.json()
+    assert set(taken_body) == set(new_body)
+    assert taken_body["token"] == "abc"
+    for field in ("platform", "name"):
+        assert taken_body[field] == new_body[field]
+    assert owner.email not in taken.content.decode()
+    assert "Theirs" not in taken.content.decode()
+    device = PushDevice.objects.get(token="abc")
+    assert device.customer == owner
+    assert (device.platform, device.name) == ("android", "Theirs")
+    assert device.last_seen_at == before.last_seen_at
 
 
 @pytest.mark.parametrize(
