@@ -242,6 +242,15 @@ DJANGO_TABLES2_TEMPLATE = "staff/includes/table.html"
 
 # Customer-area sign-up can be switched off.
 CLIENTELA_SIGNUP_ENABLED = env.bool("CLIENTELA_SIGNUP_ENABLED", default=True)
+# Password-reset e-mails sent in any hour: at most this many to one address, and at
+# most this many asked from one client address (see TRUSTED_PROXY_COUNT). Past that
+# the page answers as usual and no e-mail goes.
+CLIENTELA_PASSWORD_RESET_PER_EMAIL_PER_HOUR = env.int(
+    "CLIENTELA_PASSWORD_RESET_PER_EMAIL_PER_HOUR", default=3
+)
+CLIENTELA_PASSWORD_RESET_PER_IP_PER_HOUR = env.int(
+    "CLIENTELA_PASSWORD_RESET_PER_IP_PER_HOUR", default=10
+)
 
 LOGGING = {
     "version": 1,

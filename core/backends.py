@@ -1,3 +1,4 @@
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -41,3 +42,9 @@ def axes_username(request, credentials: dict | None = None) -> str | None:
     if not isinstance(email, str):
         return None
     return login_email_normalize(email) or None
+
+
+def client_ip(request) -> str:
+    """The client's address as the login lockout sees it (``TRUSTED_PROXY_COUNT``),
+    for the other per-address limits."""
+    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR") or ""
