@@ -22,6 +22,8 @@ SECRET_KEY = env.str(
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# JSON endpoints answer a failed CSRF check in JSON (core.json_api).
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 # Modules that plug into the customer hub. An operator may switch one off by listing it
 # in CLIENTELA_DISABLED_MODULES; the rest of the product keeps working without it.
