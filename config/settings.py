@@ -22,6 +22,8 @@ SECRET_KEY = env.str(
 )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# JSON endpoints answer a failed CSRF check in JSON (core.json_api).
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 # Modules that plug into the customer hub. An operator may switch one off by listing it
 # in CLIENTELA_DISABLED_MODULES; the rest of the product keeps working without it.
@@ -115,10 +117,26 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# One counter per account, whatever the case of the e-mail typed (the login's rule).
+AXES_USERNAME_CALLABLE = "core.backends.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# The client's address, for the login lockout and the password-reset limit. Off (0,
+# the default): the address of the connection, and X-Forwarded-For is ignored, as
+# anyone can send it. Behind reverse proxies, set TRUSTED_PROXY_COUNT to how many of
+# them append to X-Forwarded-For (nginx or a load balancer in front: 1): the address
+# the outermost one saw is used, so clients do not all share the proxy's address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER: tuple[str, ...] = ("REMOTE_ADDR",)
+AXES_IPWARE_PROXY_COUNT: int | None = None
+if TRUSTED_PROXY_COUNT > 0:
+    # django-ipware counts the proxies listed in the header, which the last one
+    # (the connection's address) is not; entries a client wrote are skipped.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    IPWARE_STRICT = False
 
 # Internationalization: English source, Spanish, Italian and Portuguese catalogs.
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
@@ -226,6 +244,15 @@ DJANGO_TABLES2_TEMPLATE = "staff/includes/table.html"
 
 # Customer-area sign-up can be switched off.
 CLIENTELA_SIGNUP_ENABLED = env.bool("CLIENTELA_SIGNUP_ENABLED", default=True)
+# Password-reset e-mails sent in any hour: at most this many to one address, and at
+# most this many asked from one client address (see TRUSTED_PROXY_COUNT). Past that
+# the page answers as usual and no e-mail goes.
+CLIENTELA_PASSWORD_RESET_PER_EMAIL_PER_HOUR = env.int(
+    "CLIENTELA_PASSWORD_RESET_PER_EMAIL_PER_HOUR", default=3
+)
+CLIENTELA_PASSWORD_RESET_PER_IP_PER_HOUR = env.int(
+    "CLIENTELA_PASSWORD_RESET_PER_IP_PER_HOUR", default=10
+)
 
 LOGGING = {
     "version": 1,

@@ -25,6 +25,7 @@ for module in settings.PLUGIN_MODULES:
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "core.views.error_400"
 handler403 = "core.views.error_403"
 handler404 = "core.views.error_404"
 handler500 = "core.views.error_500"

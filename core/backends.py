@@ -1,5 +1,12 @@
+from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+
+
+def login_email_normalize(email: str | None) -> str:
+    """The login rule for an e-mail address: surrounding spaces dropped, lower case."""
+    return get_user_model().objects.normalize_email(email)
 
 
 class EmailBackend(ModelBackend):
@@ -19,3 +26,25 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def axes_username(request, credentials: dict | None = None) -> str | None:
+    """The name django-axes counts failed logins under (``AXES_USERNAME_CALLABLE``).
+
+    The same rule as the login: ``LOCKME@example.com `` and ``lockme@example.com``
+    are one account, so they share one counter and one lockout.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        email = credentials.get(field) or credentials.get("email")
+    else:
+        email = getattr(request, "POST", {}).get(field)
+    if not isinstance(email, str):
+        return None
+    return login_email_normalize(email) or None
+
+
+def client_ip(request) -> str:
+    """The client's address as the login lockout sees it (``TRUSTED_PROXY_COUNT``),
+    for the other per-address limits."""
+    return get_client_ip_address(request) or request.META.get("REMOTE_ADDR") or ""

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
@@ -22,17 +23,19 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class StaffAuthenticationForm(EmailAuthenticationForm):
-    error_messages = {
-        **EmailAuthenticationForm.error_messages,
-        "not_staff": _("This account has no access to the backoffice."),
-    }
+    """The backoffice login. A customer's account, even with its right password, gets
+    the answer of a wrong password and counts as a failed login: the page never tells
+    which e-mails have an account."""
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if not user.is_staff:
-            raise forms.ValidationError(
-                self.error_messages["not_staff"], code="not_staff"
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": self.cleaned_data.get("username")},
+                request=self.request,
             )
+            raise self.get_invalid_login_error()
 
 
 def email_lines_clean(text: str) -> str:

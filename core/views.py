@@ -9,10 +9,12 @@ from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views import csrf, defaults
 from django.views.generic import ListView, TemplateView, View
 
 from core import plugins
 from core.forms import StaffAuthenticationForm
+from core.json_api import json_error, wants_json
 from core.mixins import StaffRequiredMixin
 from core.models import SentEmail
 
@@ -70,16 +72,41 @@ class SettingsIndexView(StaffRequiredMixin, TemplateView):
         }
 
 
+def error_400(request, exception=None):
+    if wants_json(request):
+        return json_error(_("The request is not valid."), 400)
+    return defaults.bad_request(request, exception)
+
+
 def error_403(request, exception=None):
+    if wants_json(request):
+        return json_error(_("You are not allowed to do this."), 403)
     return render(request, "403.html", status=403)
 
 
 def error_404(request, exception=None):
+    if wants_json(request):
+        return json_error(_("Not found."), 404)
     return render(request, "404.html", status=404)
 
 
 def error_500(request):
+    if wants_json(request):
+        return json_error(_("Something went wrong on our side. Try again later."), 500)
     return render(request, "500.html", status=500)
+
+
+def csrf_failure(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: JSON on JSON endpoints, Django's page elsewhere."""
+    if wants_json(request):
+        return json_error(
+            _(
+                "The CSRF check failed: send the value of the csrftoken cookie in "
+                "the X-CSRFToken header, with the session cookie."
+            ),
+            403,
+        )
+    return csrf.csrf_failure(request, reason)
 
 
 class LanguageSetView(View):

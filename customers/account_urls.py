@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     # login: sign-up and e-mail confirmation
     path("signup/", login_views.SignupView.as_view(), name="signup"),
+    path("signup/sent/", login_views.SignupDoneView.as_view(), name="signup_done"),
     path(
         "confirm-email/<str:token>/",
         login_views.EmailConfirmView.as_view(),

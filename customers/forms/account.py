@@ -3,8 +3,9 @@
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 
+from core.backends import client_ip
 from core.forms import EmailAuthenticationForm
-from core.services import email_queue
+from customers.services.password_reset import password_reset_email_queue
 
 
 class CustomerAuthenticationForm(EmailAuthenticationForm):
@@ -19,7 +20,14 @@ class CustomerAuthenticationForm(EmailAuthenticationForm):
 
 
 class CustomerPasswordResetForm(PasswordResetForm):
-    """Sends the reset link through the shared e-mail service, in their language."""
+    """Sends the reset link through the shared e-mail service, in their language,
+    within the hourly limits per address and per client."""
+
+    requested_from = ""
+
+    def save(self, *args, request=None, **kwargs):
+        self.requested_from = client_ip(request) if request is not None else ""
+        return super().save(*args, request=request, **kwargs)
 
     def send_mail(
         self,
@@ -34,15 +42,12 @@ class CustomerPasswordResetForm(PasswordResetForm):
         customer = getattr(user, "customer", None)
         language = customer.language if customer else user.language
         reset_path = f"/account/reset/{context['uid']}/{context['token']}/"
-        email_queue(
-            event_key=f"password_reset:{user.pk}:{context['token']}",
+        password_reset_email_queue(
+            user=user,
             to=to_email,
-            template="password_reset",
-            context={
-                "name": user.first_name or (customer.first_name if customer else ""),
-            },
-            secret_context={
-                "reset_url": f"{context['protocol']}://{context['domain']}{reset_path}",
-            },
+            event_key=f"password_reset:{user.pk}:{context['token']}",
+            name=user.first_name or (customer.first_name if customer else ""),
+            reset_url=f"{context['protocol']}://{context['domain']}{reset_path}",
             language=language,
+            client_ip=self.requested_from,
         )

@@ -15,6 +15,7 @@ from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -391,6 +392,34 @@ def origin_clean(origin: dict | None) -> dict[str, str]:
     return cleaned
 
 
+def _signup_existing_notify(email: str, *, site_url: str) -> None:
+    """Tells whoever owns ``email`` that someone tried to sign up with it, with how
+    to log in instead: at most one such e-mail an hour per address."""
+    customer = (
+        Customer.objects.filter(email__iexact=email).select_related("user").first()
+    )
+    user = User.objects.filter(email__iexact=email).first()
+    if customer is not None:
+        name, language, login_name = customer.first_name, customer.language, None
+    elif user is not None:
+        name, language = user.first_name, user.language
+        login_name = "staff:login" if user.is_staff else None
+    else:
+        return
+    digest = hashlib.sha256(email.encode()).hexdigest()
+    hour = timezone.now().strftime("%Y-%m-%dT%H")
+    email_queue(
+        event_key=f"customer.signup_existing:{digest}:{hour}",
+        to=email,
+        template="signup_existing",
+        context={
+            "name": name,
+            "login_url": site_url.rstrip("/") + reverse(login_name or "account:login"),
+        },
+        language=language,
+    )
+
+
 @transaction.atomic(durable=True)
 def customer_signup(
     *,
@@ -403,21 +432,17 @@ def customer_signup(
     origin: dict | None,
     user_agent: str,
     site_url: str,
-) -> Customer:
+) -> Customer | None:
     """A visitor signs up: their customer card and login, the REGISTERED event, and
-    the e-mail that asks them to confirm their address."""
+    the e-mail that asks them to confirm their address.
+
+    An e-mail that already has an account (a customer's, or a staff account) creates
+    and changes nothing: its owner is e-mailed that someone tried to sign up with it,
+    and None is returned. Input that is refused is refused before the address is
+    looked at, and the caller must answer the visitor the same either way, so that
+    sign-up never tells which e-mails have an account.
+    """
     email = normalize_email(email)
-    duplicate = ValidationError(
-        {
-            "email": _(
-                "An account with this e-mail already exists. Log in, or use "
-                "“Forgot your password?” on the login page."
-            )
-        },
-        code="duplicate_email",
-    )
-    if customer_email_taken(email):
-        raise duplicate
     customer = Customer(
         email=email,
         first_name=first_name.strip(),
@@ -429,17 +454,31 @@ def customer_signup(
         **origin_clean(origin),
     )
     customer.full_clean(exclude=["user"], validate_constraints=False)
+    _password_check(
+        password,
+        User(email=email, first_name=customer.first_name, last_name=customer.last_name),
+    )
+
+    def taken() -> None:
+        make_password(password)  # as long as a sign-up takes: timing tells nothing
+        _signup_existing_notify(email, site_url=site_url)
+
+    if customer_email_taken(email):
+        taken()
+        return None
     try:
         user, _is_new = _login_prepare(customer)
-    except ValidationError as error:
-        raise duplicate from error
-    _password_check(password, user)
+    except ValidationError:
+        taken()
+        return None
     try:
         with transaction.atomic():
             customer.save()
             _login_save(customer, user, password=password)
-    except (IntegrityError, ValidationError) as error:
-        raise duplicate from error
+    except (IntegrityError, ValidationError):
+        # Someone signed up with the same address at the same moment.
+        taken()
+        return None
     customer_event_record(
         customer=customer,
         kind=CustomerEvent.Kind.REGISTERED,

@@ -8,7 +8,6 @@ A customer only ever reaches their own rows: every lookup is scoped to
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,10 +16,12 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
 
 from core.impersonation import ForbidWhileImpersonatingMixin
+from core.json_api import JsonApiMixin, json_error
 from customers.forms.history import PushDeviceForm, SupportRequestForm
 from customers.forms.history_account import (
     BillingForm,
@@ -279,13 +280,6 @@ class SupportView(CustomerAreaMixin, FormView):
 # --- Push devices (JSON) -------------------------------------------------------------
 
 
-def _json_error(message, status: int, errors: dict | None = None) -> JsonResponse:
-    body: dict[str, Any] = {"error": str(message)}
-    if errors:
-        body["errors"] = errors
-    return JsonResponse(body, status=status)
-
-
 def _device_json(device: PushDevice) -> dict:
     return {
         "token": device.token,
@@ -296,20 +290,20 @@ def _device_json(device: PushDevice) -> dict:
     }
 
 
-class PushDeviceApiMixin:
+class PushDeviceApiMixin(JsonApiMixin):
     """JSON for a logged-in customer, with Django's session and CSRF protection.
 
     Send the session cookie and the CSRF token in the ``X-CSRFToken`` header (read
-    it from the ``csrftoken`` cookie); without it Django answers 403. Not logged
-    in: 401; logged in without a customer profile: 404.
+    it from the ``csrftoken`` cookie); without it the answer is 403. Not logged
+    in: 401; logged in without a customer profile: 404. Every error is JSON.
     """
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return _json_error(_("Log in first."), 401)
+            return json_error(_("Log in first."), 401)
         self.customer = getattr(request.user, "customer", None)
         if self.customer is None:
-            return _json_error(_("Not found."), 404)
+            return json_error(_("Not found."), 404)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -327,24 +321,33 @@ class PushDeviceCollectionApi(PushDeviceApiMixin, View):
         try:
             data = json.loads(request.body or b"")
         except (json.JSONDecodeError, UnicodeDecodeError):
-            return _json_error(_("The body is not valid JSON."), 400)
+            return json_error(_("The body is not valid JSON."), 400)
         if not isinstance(data, dict):
-            return _json_error(
+            return json_error(
                 _('Send a JSON object: {"token": …, "platform": …, "name": …}.'), 400
             )
         form = PushDeviceForm(data)
         if not form.is_valid():
             errors = {field: list(messages) for field, messages in form.errors.items()}
             first = next(iter(errors.values()))[0]
-            return _json_error(first, 400, errors)
+            return json_error(first, 400, errors)
         try:
             device, created = history_services.push_device_register(
                 customer=self.customer, **form.cleaned_data
             )
         except ValidationError as error:
-            if getattr(error, "code", None) == "token_taken":
-                return _json_error(error.messages[0], 409)
-            return _json_error(error.messages[0], 400)
+            if getattr(error, "code", None) != "token_taken":
+                return json_error(error.messages[0], 400)
+            # Another customer's device: it stays theirs, and the answer is that of
+            # a new device, so the API tells nobody which tokens are in use.
+            now = timezone.now()
+            device = PushDevice(
+                customer=self.customer,
+                **form.cleaned_data,
+                created_at=now,
+                last_seen_at=now,
+            )
+            created = True
         return JsonResponse(_device_json(device), status=201 if created else 200)
 
 
@@ -358,6 +361,6 @@ class PushDeviceDetailApi(PushDeviceApiMixin, View):
             customer=self.customer, token=self.kwargs["token"]
         ).first()
         if device is None:
-            return _json_error(_("No such device."), 404)
+            return json_error(_("No such device."), 404)
         history_services.push_device_remove(device=device)
         return HttpResponse(status=204)

@@ -5,7 +5,6 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.core.exceptions import (
     ImproperlyConfigured,
     PermissionDenied,
@@ -19,10 +18,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from core.impersonation import (
-    AUTH_BACKEND,
     ForbidWhileImpersonatingMixin,
     impersonation_begin,
     impersonation_finish,
@@ -277,7 +275,7 @@ class SignupView(FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            customer = services.customer_signup(
+            services.customer_signup(
                 email=data["email"],
                 password=data["password"],
                 first_name=data["first_name"],
@@ -291,12 +289,20 @@ class SignupView(FormView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        login(self.request, customer.user, backend=AUTH_BACKEND)
-        messages.success(
-            self.request,
-            _("Welcome! We sent you an e-mail: open its link to confirm your address."),
-        )
-        return redirect("account:home")
+        # The same answer whether the address was new or already had an account
+        # (whose owner was e-mailed instead): sign-up tells nobody who has one.
+        return redirect("account:signup_done")
+
+
+class SignupDoneView(TemplateView):
+    """After sign-up: "check your inbox", whatever happened to the address."""
+
+    template_name = "account/login_signup_done.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.CLIENTELA_SIGNUP_ENABLED:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
 
 class EmailConfirmView(View):

@@ -481,16 +481,35 @@ def test_push_device_register_and_refresh(customer_client, customer):
     assert [d["name"] for d in listed] == ["iPhone 16"]
 
 
-def test_push_device_token_of_another_customer_is_a_conflict(customer_client):
+def test_push_device_token_of_another_customer_answers_like_a_new_one(
+    customer_client,
+):
+    """Issue 10, item 8: no 409 that tells the token is in use, and no takeover."""
     owner = CustomerFactory()
-    services.push_device_register(customer=owner, token="abc", platform="android")
-    response = post_json(
+    services.push_device_register(
+        customer=owner, token="abc", platform="android", name="Theirs"
+    )
+    before = PushDevice.objects.get()
+
+    taken = post_json(
         customer_client, API, {"token": "abc", "platform": "ios", "name": "Mine"}
     )
-    assert response.status_code == 409
-    assert response.json()["error"] == "This device is registered to another account."
-    device = PushDevice.objects.get()
-    assert device.customer == owner and device.platform == "android"
+    new = post_json(
+        customer_client, API, {"token": "xyz", "platform": "ios", "name": "Mine"}
+    )
+
+    assert taken.status_code == new.status_code == 201
+    taken_body, new_body = taken.json(), new.json()
+    assert set(taken_body) == set(new_body)
+    assert taken_body["token"] == "abc"
+    for field in ("platform", "name"):
+        assert taken_body[field] == new_body[field]
+    assert owner.email not in taken.content.decode()
+    assert "Theirs" not in taken.content.decode()
+    device = PushDevice.objects.get(token="abc")
+    assert device.customer == owner
+    assert (device.platform, device.name) == ("android", "Theirs")
+    assert device.last_seen_at == before.last_seen_at
 
 
 @pytest.mark.parametrize(
@@ -557,3 +576,56 @@ def test_push_device_api_requires_the_csrf_header():
     assert response.status_code == 201
     response = client.delete(f"{API}abc/", headers={"X-CSRFToken": token})
     assert response.status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("put", API, "GET, POST"),
+        ("patch", API, "GET, POST"),
+        ("delete", API, "GET, POST"),
+        ("get", f"{API}abc/", "DELETE"),
+        ("post", f"{API}abc/", "DELETE"),
+    ],
+)
+def test_push_device_api_answers_a_wrong_method_in_json(
+    customer_client, method, path, allow
+):
+    response = getattr(customer_client, method)(path)
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert response["Allow"] == allow
+    assert response.json()["error"] == f"This method is not allowed here. Use {allow}."
+
+
+def test_push_device_api_answers_a_csrf_failure_in_json():
+    customer = CustomerWithLoginFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(customer.user)
+    for response in (
+        post_json(client, API, {"token": "abc", "platform": "web"}),
+        client.delete(f"{API}abc/"),
+    ):
+        assert response.status_code == 403
+        assert response["Content-Type"] == "application/json"
+        assert "X-CSRFToken" in response.json()["error"]
+    assert not PushDevice.objects.exists()
+
+
+def test_push_device_api_answers_a_too_big_body_in_json(customer_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = post_json(customer_client, API, {"token": "a" * 200, "platform": "web"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"] == "The request is not valid."
+    assert not PushDevice.objects.exists()
+
+
+def test_push_device_api_answers_json_errors_when_not_a_customer(client, staff_user):
+    for response in (client.get(API), client.delete(f"{API}abc/")):
+        assert response.status_code == 401
+        assert response.json() == {"error": "Log in first."}
+    client.force_login(staff_user)
+    response = client.get(API)
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not found."}
