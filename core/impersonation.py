@@ -10,6 +10,10 @@ refuse while impersonating::
     @forbid_while_impersonating
     def checkout(request): ...
 
+While it lasts, every write still names the person who made it: views pass
+``acting_user(request)`` (the staff member, not the customer) to the services they
+call, and the services record it.
+
 Switching users here is not a login: no ``user_logged_in`` signal is sent, so the
 impersonated person's ``last_login`` and login history stay untouched.
 """
@@ -26,6 +30,7 @@ from django.contrib.auth import (
     get_user_model,
     logout,
 )
+from django.core.exceptions import PermissionDenied
 from django.middleware.csrf import rotate_token
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -71,6 +76,20 @@ def impersonator(request: HttpRequest):
             .first()
         )
     return cache_holder._impersonator_cache
+
+
+def acting_user(request: HttpRequest):
+    """Who really acts in this request: the staff member while impersonating, else
+    the request's user. Give it to the services as their ``actor``.
+
+    A session whose staff member no longer exists acts for nobody: refused.
+    """
+    if not is_impersonating(request):
+        return request.user
+    staff = impersonator(request)
+    if staff is None:
+        raise PermissionDenied(FORBIDDEN_MESSAGE)
+    return staff
 
 
 def _session_switch(request: HttpRequest, user) -> None:

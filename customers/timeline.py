@@ -65,6 +65,14 @@ def _actor_name(user) -> str:
     return user.get_full_name() or user.email
 
 
+def _event_actor(event: CustomerEvent) -> str:
+    """Who did it; "Ana (staff) as the customer" for staff logged in as them."""
+    name = _actor_name(event.actor)
+    if name and (event.data or {}).get("as_customer"):
+        return gettext("%(name)s (staff) as the customer") % {"name": name}
+    return name
+
+
 class CustomerEventSource:
     """Registration, logins, login changes, impersonation, marketing changes..."""
 
@@ -85,7 +93,7 @@ class CustomerEventSource:
                 body=event.detail,
                 source="events",
                 type_label=event.get_kind_display(),
-                actor=_actor_name(event.actor),
+                actor=_event_actor(event),
             )
 
 

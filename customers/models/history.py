@@ -31,6 +31,9 @@ class CustomerEvent(models.Model):
         TAG_ADDED = "tag_added", _("Tag added")
         TAG_REMOVED = "tag_removed", _("Tag removed")
         PROFILE_UPDATED = "profile_updated", _("Profile updated")
+        # A write in the customer area made by staff logged in as the customer
+        # (cart, addresses, support requests...), which has no event of its own.
+        STAFF_AS_CUSTOMER = "staff_as_customer", _("Staff acted as the customer")
 
     customer = models.ForeignKey(
         "customers.Customer",

@@ -27,7 +27,10 @@ from customers.models import (
     PushDevice,
     SupportRequest,
 )
-from customers.services.events import customer_event_record
+from customers.services.events import (
+    customer_area_write_record,
+    customer_event_record,
+)
 
 # --- The rich-text note ---
 
@@ -407,9 +410,10 @@ def action_delete(*, action: CustomerAction) -> None:
 
 @transaction.atomic(durable=True)
 def support_request_create(
-    *, customer: Customer, subject: str, message: str
+    *, customer: Customer, subject: str, message: str, actor=None
 ) -> SupportRequest:
-    """A customer's message through the contact form of their area."""
+    """A customer's message through the contact form of their area (``actor``:
+    the customer, or staff logged in as them, which the timeline then says)."""
     subject = (subject or "").strip()
     message = (message or "").strip()
     errors = {}
@@ -422,6 +426,12 @@ def support_request_create(
     request = SupportRequest(customer=customer, subject=subject, message=message)
     request.full_clean()
     request.save()
+    customer_area_write_record(
+        customer=customer,
+        actor=actor,
+        detail=_("Support request sent: %(subject)s") % {"subject": subject},
+        data={"support_request": request.pk},
+    )
     return request
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer, CustomerEvent, NewsletterList, Subscription
-from customers.services.events import customer_event_record
+from customers.services.events import acting_as_customer, customer_event_record
 from customers.services.login import customer_confirmation_send
 from customers.services.marketing import (
     customer_newsletter_set,
@@ -37,7 +37,10 @@ PROFILE_FIELDS = (
 
 @transaction.atomic(durable=True)
 def customer_profile_update(*, customer: Customer, actor, **fields) -> Customer:
-    """The customer changes their personal data (not their e-mail: see below)."""
+    """The customer changes their personal data (not their e-mail: see below).
+
+    ``actor`` is who did it: the customer, or staff logged in as them.
+    """
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {', '.join(sorted(unknown))}")
@@ -67,7 +70,15 @@ def customer_profile_update(*, customer: Customer, actor, **fields) -> Customer:
             str(cast(models.Field, Customer._meta.get_field(name)).verbose_name)
             for name in changed
         ),
-        data={"fields": changed, "by": "customer"},
+        data={
+            "fields": changed,
+            "by": "customer",
+            **(
+                {"as_customer": True}
+                if acting_as_customer(customer=customer, actor=actor)
+                else {}
+            ),
+        },
     )
     return customer
 

@@ -1,4 +1,9 @@
-"""The customer area: login, password reset, home."""
+"""The customer area: login, password reset, home.
+
+Logging in and resetting a password act on login data, which only the person may
+do: while staff are logged in as a customer these pages answer 403 (logging out
+ends the impersonation, on record).
+"""
 
 from typing import Any, cast
 
@@ -8,7 +13,11 @@ from django.http import Http404, HttpRequest
 from django.urls import reverse_lazy
 from django.views.generic import TemplateView
 
-from core.impersonation import impersonator, is_impersonating
+from core.impersonation import (
+    ForbidWhileImpersonatingMixin,
+    impersonator,
+    is_impersonating,
+)
 from core.models import User
 from customers.forms.account import (
     CustomerAuthenticationForm,
@@ -18,7 +27,7 @@ from customers.models import Customer
 from customers.services.login import customer_impersonation_end
 
 
-class AccountLoginView(auth_views.LoginView):
+class AccountLoginView(ForbidWhileImpersonatingMixin, auth_views.LoginView):
     template_name = "account/login.html"
     authentication_form = CustomerAuthenticationForm
     redirect_authenticated_user = False
@@ -35,7 +44,9 @@ class AccountLogoutView(auth_views.LogoutView):
         return super().post(request, *args, **kwargs)
 
 
-class AccountPasswordResetView(auth_views.PasswordResetView):
+class AccountPasswordResetView(
+    ForbidWhileImpersonatingMixin, auth_views.PasswordResetView
+):
     template_name = "account/password_reset_form.html"
     form_class = CustomerPasswordResetForm
     success_url = reverse_lazy("account:password_reset_done")
@@ -45,7 +56,9 @@ class AccountPasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "account/password_reset_done.html"
 
 
-class AccountPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class AccountPasswordResetConfirmView(
+    ForbidWhileImpersonatingMixin, auth_views.PasswordResetConfirmView
+):
     template_name = "account/password_reset_confirm.html"
     success_url = reverse_lazy("account:password_reset_complete")
 

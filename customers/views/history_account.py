@@ -3,6 +3,10 @@ support requests, and the push-device JSON endpoint.
 
 A customer only ever reaches their own rows: every lookup is scoped to
 ``self.customer``, so another customer's ids answer 404.
+
+While staff are logged in as the customer, every write names the staff member
+(``acting_user``) and the timeline says "by Ana (staff) as the customer"; consent
+(newsletters) and push devices are the person's own and are refused.
 """
 
 from __future__ import annotations
@@ -20,7 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
 
-from core.impersonation import ForbidWhileImpersonatingMixin
+from core.impersonation import (
+    FORBIDDEN_MESSAGE,
+    ForbidWhileImpersonatingMixin,
+    acting_user,
+    is_impersonating,
+)
 from core.json_api import JsonApiMixin, json_error
 from customers.forms.history import PushDeviceForm, SupportRequestForm
 from customers.forms.history_account import (
@@ -50,7 +59,9 @@ class ProfileView(CustomerAreaMixin, FormView):
     def form_valid(self, form):
         try:
             customer = history_account.customer_profile_update(
-                customer=self.customer, actor=self.request.user, **form.cleaned_data
+                customer=self.customer,
+                actor=acting_user(self.request),
+                **form.cleaned_data,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -117,6 +128,7 @@ class AddressesView(CustomerAreaMixin, FormView):
         try:
             billing.customer_billing_update(
                 customer=self.customer,
+                actor=acting_user(self.request),
                 **{name: form.cleaned_data[name] for name in form.changed_data},
             )
         except ValidationError as error:
@@ -140,7 +152,11 @@ class AddressCreateView(CustomerAreaMixin, FormView):
 
     def form_valid(self, form):
         try:
-            billing.shipping_address_create(customer=self.customer, **form.cleaned_data)
+            billing.shipping_address_create(
+                customer=self.customer,
+                actor=acting_user(self.request),
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
@@ -165,6 +181,7 @@ class AddressUpdateView(AddressMixin, FormView):
         try:
             billing.shipping_address_update(
                 shipping_address=ShippingAddress.objects.get(pk=form.instance.pk),
+                actor=acting_user(self.request),
                 **form.cleaned_data,
             )
         except ValidationError as error:
@@ -182,7 +199,9 @@ class AddressDeleteView(AddressMixin, TemplateView):
         return {**super().get_context_data(**kwargs), "address": self.get_address()}
 
     def post(self, request, *args, **kwargs):
-        billing.shipping_address_delete(shipping_address=self.get_address())
+        billing.shipping_address_delete(
+            shipping_address=self.get_address(), actor=acting_user(request)
+        )
         messages.success(request, _("The address was deleted."))
         return redirect("account:addresses")
 
@@ -191,12 +210,16 @@ class AddressDefaultView(AddressMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        billing.shipping_address_set_default(shipping_address=self.get_address())
+        billing.shipping_address_set_default(
+            shipping_address=self.get_address(), actor=acting_user(request)
+        )
         messages.success(request, _("This is now your default shipping address."))
         return redirect("account:addresses")
 
 
-class NewslettersView(CustomerAreaMixin, FormView):
+class NewslettersView(ForbidWhileImpersonatingMixin, CustomerAreaMixin, FormView):
+    """Consent is the person's own: refused while staff are logged in as them."""
+
     template_name = "account/history_newsletters.html"
     form_class = NewslettersForm
     extra_context = {"title": _("Newsletters")}
@@ -219,7 +242,7 @@ class NewslettersView(CustomerAreaMixin, FormView):
                 customer=self.customer,
                 newsletter_lists=form.cleaned_data["newsletter_lists"],
                 newsletter_subscribed=form.cleaned_data["newsletter_subscribed"],
-                actor=self.request.user,
+                actor=self.request.user,  # never staff: refused while impersonating
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -266,7 +289,9 @@ class SupportView(CustomerAreaMixin, FormView):
     def form_valid(self, form):
         try:
             history_services.support_request_create(
-                customer=self.customer, **form.cleaned_data
+                customer=self.customer,
+                actor=acting_user(self.request),
+                **form.cleaned_data,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -295,7 +320,9 @@ class PushDeviceApiMixin(JsonApiMixin):
 
     Send the session cookie and the CSRF token in the ``X-CSRFToken`` header (read
     it from the ``csrftoken`` cookie); without it the answer is 403. Not logged
-    in: 401; logged in without a customer profile: 404. Every error is JSON.
+    in: 401; logged in without a customer profile: 404. Every error is JSON. A
+    device is the person's own: while staff are logged in as the customer,
+    registering or removing one answers 403 (listing still works).
     """
 
     def dispatch(self, request, *args, **kwargs):
@@ -304,6 +331,10 @@ class PushDeviceApiMixin(JsonApiMixin):
         self.customer = getattr(request.user, "customer", None)
         if self.customer is None:
             return json_error(_("Not found."), 404)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and is_impersonating(
+            request
+        ):
+            return json_error(FORBIDDEN_MESSAGE, 403)
         return super().dispatch(request, *args, **kwargs)
 
 

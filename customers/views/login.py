@@ -24,6 +24,7 @@ from core.impersonation import (
     ForbidWhileImpersonatingMixin,
     impersonation_begin,
     impersonation_finish,
+    impersonation_forbidden_response,
     impersonator,
     is_impersonating,
 )
@@ -266,6 +267,8 @@ class SignupView(FormView):
     form_class = SignupForm
 
     def dispatch(self, request, *args, **kwargs):
+        if is_impersonating(request):
+            return impersonation_forbidden_response(request)
         if not settings.CLIENTELA_SIGNUP_ENABLED:
             raise Http404
         if request.user.is_authenticated:
@@ -305,11 +308,12 @@ class SignupDoneView(TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
 
-class EmailConfirmView(View):
+class EmailConfirmView(ForbidWhileImpersonatingMixin, View):
     """The link in the confirmation e-mail: works logged in or not.
 
     Opening the link shows a "Confirm" button; only pressing it (a POST) confirms,
-    so a mail scanner or a link preview that opens the link confirms nothing.
+    so a mail scanner or a link preview that opens the link confirms nothing. Only
+    the mailbox's owner confirms: refused while staff are logged in as a customer.
     """
 
     template_name = "account/login_email_confirm.html"

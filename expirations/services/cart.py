@@ -42,7 +42,7 @@ def can_renew_now(
 
 
 def expiration_renew_to_cart(
-    *, customer: Customer, expiration_id, today: date | None = None
+    *, customer: Customer, expiration_id, today: date | None = None, actor=None
 ) -> CartLine:
     """Puts the renewal of the customer's expiration in their cart (once).
 
@@ -94,4 +94,5 @@ def expiration_renew_to_cart(
         product_id=product.pk,
         quantity=1,
         renews=(RENEWS_TYPE, expiration.pk),
+        actor=actor,
     )

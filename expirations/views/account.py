@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.impersonation import acting_user
 from customers.views.account import CustomerAreaMixin
 from expirations.models import ExpirationSettings
 from expirations.selectors import account_expirations
@@ -53,7 +54,9 @@ class ExpirationRenewView(CustomerAreaMixin, View):
 
     def post(self, request, pk):
         try:
-            line = expiration_renew_to_cart(customer=self.customer, expiration_id=pk)
+            line = expiration_renew_to_cart(
+                customer=self.customer, expiration_id=pk, actor=acting_user(request)
+            )
         except ValidationError as error:
             if error.code == "not_found":
                 raise Http404(error.messages[0]) from None

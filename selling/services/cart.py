@@ -2,6 +2,10 @@
 
 Every function takes the customer and finds the line inside that customer's cart
 only, so a line id of another customer's cart is "not found", never changed.
+
+The customer area passes its ``actor`` (``core.impersonation.acting_user``): a
+change that staff logged in as the customer make is recorded on the timeline with
+the staff member's name; the customer's own changes are just the cart.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from core.money import amount_check, money_format, parse_amount
 from customers.models import Customer
+from customers.services.events import customer_area_write_record
 from selling.discounts import BalanceOffer, balance_available, balance_offer
 from selling.models import Cart, CartLine, Product
 
@@ -96,6 +101,7 @@ def cart_add(
     product_id,
     quantity=1,
     renews: tuple[str, str | int] | None = None,
+    actor=None,
 ) -> CartLine:
     """Adds a product (or more of it); ``renews`` = ("expiration", 42) for a renewal.
 
@@ -128,11 +134,21 @@ def cart_add(
         line.quantity = new_quantity
         line.save(update_fields=["quantity"])
     cart.save(update_fields=["updated_at"])
+    if created or not renews_type:  # a renewal added again changes nothing
+        customer_area_write_record(
+            customer=customer,
+            actor=actor,
+            detail=_("“%(product)s” × %(quantity)s added to the cart")
+            % {"product": product.name, "quantity": quantity},
+            data={"cart_line": line.pk, "product": product.pk, "quantity": quantity},
+        )
     return line
 
 
 @transaction.atomic
-def cart_line_set_quantity(*, customer: Customer, line_id, quantity) -> CartLine:
+def cart_line_set_quantity(
+    *, customer: Customer, line_id, quantity, actor=None
+) -> CartLine:
     quantity = _quantity_checked(quantity)
     line = _line_of(customer, line_id)
     if line.renews_type and quantity != 1:
@@ -142,13 +158,27 @@ def cart_line_set_quantity(*, customer: Customer, line_id, quantity) -> CartLine
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     _discount_clamp(line.cart)
+    customer_area_write_record(
+        customer=customer,
+        actor=actor,
+        detail=_("Quantity of “%(product)s” in the cart set to %(quantity)s")
+        % {"product": line.product.name, "quantity": quantity},
+        data={"cart_line": line.pk, "quantity": quantity},
+    )
     return line
 
 
 @transaction.atomic
-def cart_line_remove(*, customer: Customer, line_id) -> None:
+def cart_line_remove(*, customer: Customer, line_id, actor=None) -> None:
     line = _line_of(customer, line_id)
     cart = line.cart
+    customer_area_write_record(
+        customer=customer,
+        actor=actor,
+        detail=_("“%(product)s” removed from the cart")
+        % {"product": line.product.name},
+        data={"cart_line": line.pk},
+    )
     line.delete()
     _discount_clamp(cart)
 
@@ -166,7 +196,7 @@ def _amount_checked(value) -> Decimal:
 
 
 @transaction.atomic
-def cart_discount_set(*, customer: Customer, amount) -> Decimal:
+def cart_discount_set(*, customer: Customer, amount, actor=None) -> Decimal:
     """Chooses how much of the balance pays for the cart (0 removes the discount).
 
     Refused when above the available balance or the cart's total, or when paying
@@ -197,6 +227,16 @@ def cart_discount_set(*, customer: Customer, amount) -> Decimal:
             )
     cart.balance_discount = amount
     cart.save(update_fields=["balance_discount", "updated_at"])
+    customer_area_write_record(
+        customer=customer,
+        actor=actor,
+        detail=(
+            _("Balance discount chosen: %(amount)s") % {"amount": money_format(amount)}
+            if amount
+            else _("Balance discount removed")
+        ),
+        data={"balance_discount": str(amount)},
+    )
     return amount
 
 

@@ -18,6 +18,7 @@ from django.views.generic.base import TemplateResponseMixin
 from core.impersonation import (
     FORBIDDEN_MESSAGE,
     ForbidWhileImpersonatingMixin,
+    acting_user,
     is_impersonating,
 )
 from core.money import money_format
@@ -92,6 +93,7 @@ class CartAddView(CustomerAreaMixin, View):
                 customer=self.customer,
                 product_id=form.cleaned_data["product"],
                 quantity=form.cleaned_data["quantity"],
+                actor=acting_user(request),
             )
         except ValidationError as error:
             _errors_message(request, error)
@@ -130,6 +132,7 @@ class CartLineView(CustomerAreaMixin, View):
                 customer=self.customer,
                 line_id=pk,
                 quantity=form.cleaned_data["quantity"],
+                actor=acting_user(request),
             )
         except ValidationError as error:
             _errors_message(request, error)
@@ -143,7 +146,9 @@ class CartLineRemoveView(CustomerAreaMixin, View):
 
     def post(self, request, pk):
         try:
-            cart_line_remove(customer=self.customer, line_id=pk)
+            cart_line_remove(
+                customer=self.customer, line_id=pk, actor=acting_user(request)
+            )
         except ValidationError as error:
             _errors_message(request, error)
         else:
@@ -204,7 +209,9 @@ class CheckoutDiscountView(CheckoutPageMixin, View):
             return self.render_checkout(discount_form=form)
         try:
             amount = cart_discount_set(
-                customer=self.customer, amount=form.cleaned_data["amount"]
+                customer=self.customer,
+                amount=form.cleaned_data["amount"],
+                actor=acting_user(request),
             )
         except ValidationError as error:
             _form_errors_add(form, error, "amount")
