@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "customers.middleware.PreferredLanguageMiddleware",
@@ -221,6 +222,16 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Security headers and request limits (core.middleware).
+# Request bodies. A form's fields (no files) may take 2.5 MB, and a file up to
+# 2.5 MB stays in memory, a larger one goes to a temporary file (Django's defaults,
+# written out). REQUEST_BODY_MAX_BYTES caps a whole request before it is read
+# (413); the upload pages (customer import, avatar, attachments) allow what their
+# forms accept, to someone logged in only (``request_body_max_bytes`` on the view).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=3 * 1024 * 1024)
 
 DJANGO_TABLES2_TEMPLATE = "staff/includes/table.html"
 
