@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+from django.utils.cache import patch_cache_control
 
 # Room for a multipart body's plain fields and part headers next to its files.
 MULTIPART_FIELDS_MARGIN = 1024 * 1024
@@ -70,3 +71,26 @@ class RequestBodyLimitMiddleware:
             status=413,
         )
 
+
+class PrivateCacheMiddleware:
+    """``Cache-Control: private, no-store`` on what only its reader may keep.
+
+    Pages shown to someone logged in, and files sent as downloads (exports, PDF
+    reports, attachments), must not stay in a shared cache nor in the browser's
+    after logging out. A view that set its own ``Cache-Control`` keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        user = getattr(request, "user", None)
+        private = (user is not None and user.is_authenticated) or response.has_header(
+            "Content-Disposition"
+        )
+        if private:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView, TemplateView, View
 
 from core import plugins
+from core.cookies import language_cookie_set
 from core.forms import StaffAuthenticationForm
 from core.mixins import StaffRequiredMixin
 from core.models import SentEmail
@@ -104,10 +105,5 @@ class LanguageSetView(View):
             request.user.save(update_fields=["language"])
         translation.activate(language)
         response = redirect(next_url)
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite="Lax",
-        )
+        language_cookie_set(response, language)
         return response

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
@@ -20,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
 
+from core.cookies import language_cookie_set
 from core.impersonation import ForbidWhileImpersonatingMixin
 from customers.forms.history import PushDeviceForm, SupportRequestForm
 from customers.forms.history_account import (
@@ -58,12 +58,7 @@ class ProfileView(CustomerAreaMixin, FormView):
         response = redirect("account:profile")
         if "language" in form.changed_data:
             # The page speaks the newly preferred language from now on.
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                customer.language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite="Lax",
-            )
+            language_cookie_set(response, customer.language)
         return response
 
 
