@@ -30,6 +30,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 STAFF_PAGES = [
     "/staff/",
     "/staff/customers/",
+    "/staff/customers/new/",
     "/staff/customers/import/",
     "/staff/balance/withdrawals/",
     "/staff/balance/gifts/",
@@ -141,6 +142,7 @@ def test_staff_pages_run_under_the_policy(browser, live_server, shop_data):
     assert len(tabs) >= 5
     for tab in tabs:
         staff.visit(tab)
+    staff.visit(f"{card}actions/new/")  # the note's rich-text editor
     # An htmx swap (the dashboard's widgets) runs without inline script either.
     staff.visit("/staff/")
 
