@@ -38,3 +38,19 @@ class SentEmailAdmin(admin.ModelAdmin):
     list_filter = ("status", "template")
     search_fields = ("to", "event_key")
     readonly_fields = [field.name for field in SentEmail._meta.fields]
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """A model the admin may show but never write: its rows change only through
+    their services (the ledger, its holds), which keep the figures derived from
+    them right. Add, change and delete are refused (403); the change page reads.
+    """
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

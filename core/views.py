@@ -13,6 +13,7 @@ from django.views import csrf, defaults
 from django.views.generic import ListView, TemplateView, View
 
 from core import plugins
+from core.cookies import language_cookie_set
 from core.forms import StaffAuthenticationForm
 from core.json_api import json_error, wants_json
 from core.mixins import StaffRequiredMixin
@@ -131,10 +132,5 @@ class LanguageSetView(View):
             request.user.save(update_fields=["language"])
         translation.activate(language)
         response = redirect(next_url)
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite="Lax",
-        )
+        language_cookie_set(response, language)
         return response

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.utils import translation
 
+from core.cookies import language_cookie_set
+
 
 def preferred_language(user) -> str:
     customer = getattr(user, "customer", None)
@@ -37,12 +39,7 @@ class PreferredLanguageMiddleware:
                 remember = language
         response = self.get_response(request)
         if remember:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                remember,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite="Lax",
-            )
+            language_cookie_set(response, remember)
         return response
 
 

@@ -22,8 +22,11 @@ def badge_text_colour(colour: str) -> str:
 @register.filter
 def tag_badge(tag) -> str:
     colour = tag.colour if HEX_COLOUR.match(tag.colour or "") else DEFAULT_COLOUR
+    # The colours come as data attributes that static/js/clientela.js applies: the
+    # Content-Security-Policy refuses inline style attributes.
     return format_html(
-        '<span class="badge tag-badge" style="background:{};color:{}">{}</span>',
+        '<span class="badge tag-badge" data-colour="{}" data-text-colour="{}">'
+        "{}</span>",
         colour,
         badge_text_colour(colour),
         tag.name,

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from core.middleware import upload_allowance
 from customers.forms.list import AvatarForm, BillingForm, ShippingAddressForm
 from customers.models import ShippingAddress
 from customers.services import avatar as avatar_services
@@ -138,6 +139,7 @@ class CustomerAvatarView(CustomerCardView):
 
     http_method_names = ["post"]
     permission_required = CHANGE
+    request_body_max_bytes = upload_allowance(avatar_services.AVATAR_MAX_BYTES)
 
     def get_form_kwargs(self):
         # The personal data form is shown as stored, not bound to this upload.

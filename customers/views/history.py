@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
 
+from core.middleware import upload_allowance
 from customers.forms.history import CustomerActionForm, TimelineFilterForm
 from customers.models import (
     ActionAttachment,
@@ -85,6 +86,9 @@ class ActionFormMixin(CustomerCardMixin):
     template_name: str | None = "customers/history_action_form.html"
     tab_key = "history"
     form_class: type[CustomerActionForm] | None = CustomerActionForm
+    request_body_max_bytes = upload_allowance(
+        services.ATTACHMENT_MAX_COUNT * services.ATTACHMENT_MAX_SIZE
+    )
 
     def fields_from(self, form) -> dict:
         return {name: form.cleaned_data[name] for name in ACTION_FIELDS}

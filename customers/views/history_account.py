@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
 
+from core.cookies import language_cookie_set
 from core.impersonation import (
     FORBIDDEN_MESSAGE,
     ForbidWhileImpersonatingMixin,
@@ -70,12 +70,7 @@ class ProfileView(CustomerAreaMixin, FormView):
         response = redirect("account:profile")
         if "language" in form.changed_data:
             # The page speaks the newly preferred language from now on.
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                customer.language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite="Lax",
-            )
+            language_cookie_set(response, customer.language)
         return response
 
 

@@ -16,9 +16,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView, View
 
+from core.middleware import upload_allowance
 from core.mixins import StaffRequiredMixin
 from customers import importing, selectors
 from customers.forms.imports import (
+    MAX_UPLOAD_BYTES,
     ImportMappingForm,
     ImportStartForm,
     ImportUploadForm,
@@ -67,6 +69,7 @@ class ImportStepMixin(ImportMixin):
 class ImportUploadView(ImportMixin, FormView):
     template_name = "customers/import_upload.html"
     form_class = ImportUploadForm
+    request_body_max_bytes = upload_allowance(MAX_UPLOAD_BYTES)
     extra_context = {"title": _("Import customers")}
 
     def get_context_data(self, **kwargs):

@@ -12,23 +12,15 @@ DEFAULT_COLOUR = "#2346c8"
 
 
 @register.filter
-def offer_button_style(offer) -> str:
-    """The inline style of the "pay with balance" button, from the balance settings.
+def offer_button_colour(offer) -> str:
+    """The colour of the "pay with balance" button, from the balance settings.
 
-    ``button_style`` is one of the balance settings' ``ButtonStyle`` values:
-    filled (coloured background), outline (coloured border and text) or link.
+    The button's ``checkout-offer-<button_style>`` class draws it filled, outlined
+    or as a link in this colour, which static/js/clientela.js applies from the
+    button's ``data-colour`` (the Content-Security-Policy refuses inline styles).
     """
     colour = offer.button_colour or ""
-    if not COLOUR_PATTERN.fullmatch(colour):
-        colour = DEFAULT_COLOUR
-    if offer.button_style == "outline":
-        return f"background: transparent; color: {colour}; border: 2px solid {colour};"
-    if offer.button_style == "link":
-        return (
-            f"background: none; border: none; padding: 0; color: {colour}; "
-            "text-decoration: underline;"
-        )
-    return f"background: {colour}; color: #fff; border: 1px solid {colour};"
+    return colour if COLOUR_PATTERN.fullmatch(colour) else DEFAULT_COLOUR
 
 
 @register.filter

@@ -1,4 +1,6 @@
-// Small progressive enhancements; every page works without them.
+// Small progressive enhancements; every page works without them. The
+// Content-Security-Policy allows no inline script nor style attribute: behaviour is
+// wired here from data attributes.
 document.addEventListener("click", (event) => {
   const toggle = event.target.closest("[data-toggle-nav]");
   if (!toggle) return;
@@ -6,3 +8,29 @@ document.addEventListener("click", (event) => {
   const open = nav.classList.toggle("open");
   toggle.setAttribute("aria-expanded", String(open));
 });
+
+// The language switcher (and any select marked so) submits its form on change;
+// without JavaScript its <noscript> button does.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-submit-on-change]");
+  if (select && select.form) select.form.submit();
+});
+
+// Colours chosen in the settings (tags, the checkout button) come as data-colour
+// and data-text-colour; the stylesheet reads them as custom properties. Setting a
+// property through the CSSOM is allowed by the policy, a style attribute is not.
+const HEX_COLOUR = /^#[0-9a-fA-F]{6}$/;
+const paintColours = (root) => {
+  const elements = [...root.querySelectorAll("[data-colour]")];
+  if (root.matches && root.matches("[data-colour]")) elements.push(root);
+  elements.forEach((element) => {
+    const { colour, textColour } = element.dataset;
+    if (HEX_COLOUR.test(colour)) element.style.setProperty("--custom-colour", colour);
+    if (HEX_COLOUR.test(textColour || "")) {
+      element.style.setProperty("--custom-text-colour", textColour);
+    }
+  });
+};
+document.addEventListener("DOMContentLoaded", () => paintColours(document));
+// Fragments swapped in by htmx (the customer list's filters, say).
+document.addEventListener("htmx:load", (event) => paintColours(event.target));

@@ -167,7 +167,7 @@ def test_list_shows_tag_badges_escaped(staff_client):
 
     assert "&lt;b&gt;VIP&lt;/b&gt;" in html
     assert "<b>VIP</b>" not in html
-    assert "background:#ffcc00;color:#111111" in html
+    assert 'data-colour="#ffcc00" data-text-colour="#111111"' in html
 
 
 @pytest.mark.parametrize("params", [{}, {"tag": "1", "city": "Roma"}])

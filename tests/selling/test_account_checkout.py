@@ -61,26 +61,19 @@ def test_checkout_shows_summary_offer_and_styled_button(customer_client, buyer):
     )
     assert "You have 50.00 EUR: use 50.00 EUR now!" in content
     assert "Use my credits" in content
-    assert "background: #aa3300" in content
+    assert 'checkout-offer-filled" data-colour="#aa3300"' in content
     assert 'name="amount" value="50.00"' in content
     assert "Place order" in content
     assert [m.key for m in response.context["methods"]] == ["bank_transfer"]
 
 
 @pytest.mark.parametrize(
-    ("style", "expected"),
-    [
-        (BalanceSettings.ButtonStyle.OUTLINE, "border: 2px solid #aa3300"),
-        (BalanceSettings.ButtonStyle.LINK, "text-decoration: underline"),
-    ],
+    "style", [BalanceSettings.ButtonStyle.OUTLINE, BalanceSettings.ButtonStyle.LINK]
 )
-def test_offer_button_follows_the_style_setting(
-    customer_client, buyer, style, expected
-):
+def test_offer_button_follows_the_style_setting(customer_client, buyer, style):
     offer_enabled(style=style)
     content = customer_client.get(CHECKOUT).content.decode()
-    assert expected in content
-    assert f"checkout-offer-{style}" in content
+    assert f'checkout-offer-{style}" data-colour="#aa3300"' in content
 
 
 def test_no_offer_when_paying_with_balance_is_off(customer_client, buyer):
