@@ -46,6 +46,7 @@ def test_the_discovery_finds_the_commands_of_every_app():
         "seed_demo",
         "import_customers",
         "export_customers",
+        "runall",
     } <= names
     assert "migrate" not in names
     assert ["balance", "credit"] in invocations()
