@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from io import TextIOBase
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
@@ -234,8 +234,8 @@ RETURNING expiration_id
 
 
 def _sql(
-    template: str, params: dict[str, object], **lists: Sequence[object]
-) -> tuple[str, dict[str, object]]:
+    template: str, params: dict[str, Any], **lists: Sequence[Any]
+) -> tuple[str, dict[str, Any]]:
     """``template`` with one named placeholder per value of each list, and the
     parameters: the statement and its values, the same on both databases.
 
@@ -258,7 +258,7 @@ def _sql(
     return template.format(**filled), params
 
 
-def _now() -> object:
+def _now() -> Any:
     """The time the events are created at, as the database takes it."""
     return connection.ops.adapt_datetimefield_value(timezone.now())
 
