@@ -1,6 +1,7 @@
 # Clientela: the two commands first.
 #   make run   – a fresh machine with Python 3.11+: virtualenv, install, migrate, demo data, serve
 #   make test  – the test suite on PostgreSQL at DATABASE_URL (default: the local server)
+#   make test-sqlite – the tests marked both_dbs (jobs, hand-written SQL) on SQLite
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -8,7 +9,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint format messages bench install install-dev worker beat
+.PHONY: run setup test test-sqlite lint format messages bench install install-dev worker beat
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,14 +32,20 @@ setup: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo
 
-## Run the product on http://127.0.0.1:8000 (SQLite and in-process tasks by default).
+## Run the product on http://127.0.0.1:8000: the web server, a Celery worker and beat
+## (SQLite and a broker in files under .run/broker by default); Ctrl-C stops them all.
 run: setup
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runall $(HOST):$(PORT)
 
 ## Run the tests against PostgreSQL.
 test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/clientela
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## The tests that must also pass on the embedded default (marked both_dbs), on SQLite.
+test-sqlite: export DATABASE_URL = sqlite:///$(CURDIR)/.run/test-sqlite.sqlite3
+test-sqlite: install-dev
+	$(BIN)/pytest -m both_dbs $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -4,7 +4,7 @@ With nothing set, Clientela runs anywhere: an SQLite file, tasks run in-process 
 e-mails are printed to the console. Production sets the variables listed in the README.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import environ
@@ -94,6 +94,17 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # make run has the web server, a worker and beat write the one file: writers
+    # take the lock when their transaction begins (no "database is locked" half-way
+    # through one) and wait for it, and readers do not block the writer (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -193,6 +204,9 @@ DEFAULT_FROM_EMAIL = env.str(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: a Redis broker when CELERY_BROKER_URL is set, in-process tasks otherwise.
+# filesystem:// needs no server: the messages are files under CELERY_FILESYSTEM_DIR;
+# `manage.py runall` (what make run starts) sets it for the web server, a worker and
+# beat when CELERY_BROKER_URL is not set.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://"
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -203,15 +217,31 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_FILESYSTEM_DIR = Path(
+        env.str("CELERY_FILESYSTEM_DIR", default=str(BASE_DIR / ".run" / "broker"))
+    )
+    (CELERY_FILESYSTEM_DIR / "queue").mkdir(parents=True, exist_ok=True)
+    (CELERY_FILESYSTEM_DIR / "control").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Producers write where the worker reads: one folder for both.
+        "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
+    }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic jobs run often and pick what is due from the database, so they catch up
 # after downtime. Apps add theirs here; beat copies them into its database tables.
+# A start time in the past makes a job that never ran due at once: a fresh install
+# (a newcomer's first make run) runs each job when beat starts, not an interval later.
+BEAT_FIRST_DUE = datetime(2000, 1, 1, tzinfo=UTC)
 CELERY_BEAT_SCHEDULE = {
     "email-flush-queued": {
         "task": "core.tasks.email_flush_queued_task",
         "schedule": timedelta(minutes=5),
+        "start_time": BEAT_FIRST_DUE,
     },
 }
 if "balance" in INSTALLED_APPS:
@@ -219,12 +249,14 @@ if "balance" in INSTALLED_APPS:
     CELERY_BEAT_SCHEDULE["balance-gifts-run"] = {
         "task": "balance.tasks.gifts_run_task",
         "schedule": timedelta(hours=1),
+        "start_time": BEAT_FIRST_DUE,
     }
 if "expirations" in INSTALLED_APPS:
     # Hourly: reminders and expiries are keyed, so a second run sends nothing.
     CELERY_BEAT_SCHEDULE["expirations-run"] = {
         "task": "expirations.tasks.expirations_run_task",
         "schedule": timedelta(hours=1),
+        "start_time": BEAT_FIRST_DUE,
     }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -22,19 +22,21 @@ Expiries. The day after the expiry date, a live expiration that was not renewed
 
 Each event is inserted with ``ON CONFLICT DO NOTHING ... RETURNING``: only the
 transaction that inserted it queues the e-mail (in the same transaction), so two
-runs at once still send each reminder once.
+runs at once still send each reminder once. The SQL is written for PostgreSQL and
+SQLite alike, and the tests of this module run on both (``make test-sqlite``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from io import TextIOBase
-from typing import TextIO
+from typing import Any, TextIO
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -182,47 +184,83 @@ def expiries_due(today: date) -> list[int]:
 _EVENT_TABLE = ExpirationEvent._meta.db_table
 _EXPIRATION_TABLE = Expiration._meta.db_table
 
+# The statements below run on PostgreSQL and on SQLite (the embedded default): lists
+# go in as one placeholder per value (``IN (...)``, not ``= ANY(array)``), the time
+# as a parameter (SQLite has no ``now()``), and ``ON CONFLICT DO NOTHING ...
+# RETURNING`` is spelled the same by both (SQLite 3.35 and later). ``{ids}``,
+# ``{settled}`` and ``{offsets}`` are filled with placeholders by ``_sql()``.
+
 # Inserts the event for the rows still matching (not cancelled, expiry date in the
 # range, nothing settled from this offset on) and returns those it inserted.
 _REMINDER_INSERT = f"""
 INSERT INTO {_EVENT_TABLE}
     (expiration_id, customer_id, kind, note, expiry_date, offset_days, created_at)
-SELECT e.id, e.customer_id, %(kind)s, '', e.expiry_date, %(offset)s, now()
+SELECT e.id, e.customer_id, %(kind)s, '', e.expiry_date, %(offset)s, %(now)s
 FROM {_EXPIRATION_TABLE} e
-WHERE e.id = ANY(%(ids)s)
+WHERE e.id IN ({{ids}})
   AND NOT e.is_cancelled
   AND e.expiry_date BETWEEN %(first)s AND %(last)s
   AND NOT EXISTS (
     SELECT 1 FROM {_EVENT_TABLE} s
     WHERE s.expiration_id = e.id AND s.expiry_date = e.expiry_date
-      AND s.kind = ANY(%(settled)s) AND s.offset_days <= %(offset)s
+      AND s.kind IN ({{settled}}) AND s.offset_days <= %(offset)s
   )
 ON CONFLICT DO NOTHING
 RETURNING expiration_id, expiry_date
-"""  # noqa: S608 - only the models' table names are formatted in
+"""  # noqa: S608 - only the models' table names and placeholders are formatted in
 
 # The earlier offsets, left out: recorded so they are never sent for this date.
 _SKIPPED_INSERT = f"""
 INSERT INTO {_EVENT_TABLE}
     (expiration_id, customer_id, kind, note, expiry_date, offset_days, created_at)
-SELECT e.id, e.customer_id, %(kind)s, '', e.expiry_date, skipped.offset_days, now()
+SELECT e.id, e.customer_id, %(kind)s, '', e.expiry_date, skipped.offset_days, %(now)s
 FROM {_EXPIRATION_TABLE} e
-CROSS JOIN unnest(%(offsets)s::integer[]) AS skipped(offset_days)
-WHERE e.id = ANY(%(ids)s)
+CROSS JOIN ({{offsets}}) AS skipped
+WHERE e.id IN ({{ids}})
 ON CONFLICT DO NOTHING
 """  # noqa: S608
 
 _EXPIRED_INSERT = f"""
 INSERT INTO {_EVENT_TABLE}
     (expiration_id, customer_id, kind, note, expiry_date, created_at)
-SELECT e.id, e.customer_id, %(kind)s, '', e.expiry_date, now()
+SELECT e.id, e.customer_id, %(kind)s, '', e.expiry_date, %(now)s
 FROM {_EXPIRATION_TABLE} e
-WHERE e.id = ANY(%(ids)s)
+WHERE e.id IN ({{ids}})
   AND NOT e.is_cancelled
   AND e.expiry_date BETWEEN %(first)s AND %(last)s
 ON CONFLICT DO NOTHING
 RETURNING expiration_id
 """  # noqa: S608
+
+
+def _sql(
+    template: str, params: dict[str, Any], **lists: Sequence[Any]
+) -> tuple[str, dict[str, Any]]:
+    """``template`` with one named placeholder per value of each list, and the
+    parameters: the statement and its values, the same on both databases.
+
+    ``offsets`` becomes a one-column table (``offset_days``), every other list the
+    inside of an ``IN (...)``.
+    """
+    params = dict(params)
+    filled = {}
+    for name, values in lists.items():
+        if not values:
+            raise ValueError(f"{name}: an empty list has no SQL.")
+        keys = [f"{name}_{index}" for index in range(len(values))]
+        params.update(zip(keys, values, strict=True))
+        if name == "offsets":
+            filled[name] = " UNION ALL ".join(
+                f"SELECT CAST(%({key})s AS integer) AS offset_days" for key in keys
+            )
+        else:
+            filled[name] = ", ".join(f"%({key})s" for key in keys)
+    return template.format(**filled), params
+
+
+def _now() -> Any:
+    """The time the events are created at, as the database takes it."""
+    return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
 def _recipients(ids: list[int]) -> dict[int, Expiration]:
@@ -264,27 +302,31 @@ def _reminder_batch(
     report: ExpirationsRunReport,
 ) -> None:
     first, last = window.expiry_range(today)
+    now = _now()
     with connection.cursor() as cursor:
         cursor.execute(
-            _REMINDER_INSERT,
-            {
-                "kind": str(ExpirationEvent.Kind.REMINDER_SENT),
-                "offset": window.offset,
-                "ids": ids,
-                "first": first,
-                "last": last,
-                "settled": [str(kind) for kind in SETTLED_KINDS],
-            },
+            *_sql(
+                _REMINDER_INSERT,
+                {
+                    "kind": str(ExpirationEvent.Kind.REMINDER_SENT),
+                    "offset": window.offset,
+                    "first": first,
+                    "last": last,
+                    "now": now,
+                },
+                ids=ids,
+                settled=[str(kind) for kind in SETTLED_KINDS],
+            )
         )
         inserted = [row[0] for row in cursor.fetchall()]
         if inserted and earlier_offsets:
             cursor.execute(
-                _SKIPPED_INSERT,
-                {
-                    "kind": str(ExpirationEvent.Kind.REMINDER_SKIPPED),
-                    "offsets": earlier_offsets,
-                    "ids": inserted,
-                },
+                *_sql(
+                    _SKIPPED_INSERT,
+                    {"kind": str(ExpirationEvent.Kind.REMINDER_SKIPPED), "now": now},
+                    offsets=earlier_offsets,
+                    ids=inserted,
+                )
             )
             report.reminders_skipped += cursor.rowcount
     expirations = _recipients(inserted)
@@ -307,13 +349,16 @@ def _reminder_batch(
 def _expiry_batch(ids: list[int], today: date, report: ExpirationsRunReport) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            _EXPIRED_INSERT,
-            {
-                "kind": str(ExpirationEvent.Kind.EXPIRED),
-                "ids": ids,
-                "first": today - timedelta(days=CATCH_UP_DAYS + 1),
-                "last": today - timedelta(days=1),
-            },
+            *_sql(
+                _EXPIRED_INSERT,
+                {
+                    "kind": str(ExpirationEvent.Kind.EXPIRED),
+                    "first": today - timedelta(days=CATCH_UP_DAYS + 1),
+                    "last": today - timedelta(days=1),
+                    "now": _now(),
+                },
+                ids=ids,
+            )
         )
         inserted = [row[0] for row in cursor.fetchall()]
     expirations = _recipients(inserted)

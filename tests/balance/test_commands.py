@@ -57,6 +57,7 @@ def manage(*args) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.django_db
+@pytest.mark.both_dbs
 def test_balance_credit_and_debit_from_the_shell():
     customer = CustomerFactory(email="ada@example.com")
     out = run("balance", "credit", "ADA@example.com", "12,50", "--note", "Refund")
@@ -73,6 +74,7 @@ def test_balance_credit_and_debit_from_the_shell():
 
 
 @pytest.mark.django_db
+@pytest.mark.both_dbs
 def test_balance_credit_twice_posts_twice_unless_given_a_key():
     customer = CustomerFactory(email="ada@example.com")
     run("balance", "credit", "ada@example.com", "1")
@@ -84,6 +86,7 @@ def test_balance_credit_twice_posts_twice_unless_given_a_key():
 
 
 @pytest.mark.django_db
+@pytest.mark.both_dbs
 @pytest.mark.parametrize(
     ("email", "amount", "message"),
     [
@@ -105,6 +108,7 @@ def test_balance_bad_arguments_give_a_clear_error_and_no_entry(email, amount, me
 
 
 @pytest.mark.django_db
+@pytest.mark.both_dbs
 def test_balance_show_prints_the_figures_and_the_last_ten_entries():
     customer = CustomerFactory(email="ada@example.com")
     for index in range(12):
@@ -121,6 +125,7 @@ def test_balance_show_prints_the_figures_and_the_last_ten_entries():
 
 
 @pytest.mark.django_db
+@pytest.mark.both_dbs
 def test_run_gifts_runs_the_due_gifts_once():
     customer = CustomerFactory()
     Gift.objects.create(
@@ -139,6 +144,7 @@ def test_run_gifts_runs_the_due_gifts_once():
 
 
 @pytest.mark.django_db
+@pytest.mark.both_dbs
 @pytest.mark.parametrize("bad", ["2026-13-01", "tomorrow", "15/02/2026"])
 def test_run_gifts_refuses_a_bad_date(bad):
     assert "is not a date: use YYYY-MM-DD" in run_failing("run_gifts", "--today", bad)
@@ -148,6 +154,7 @@ def test_run_gifts_refuses_a_bad_date(bad):
 
 
 @pytest.mark.django_db
+@pytest.mark.both_dbs
 def test_verify_balances_says_ok_on_a_consistent_ledger():
     customer = CustomerFactory()
     credit(customer, "5.00")
@@ -156,6 +163,7 @@ def test_verify_balances_says_ok_on_a_consistent_ledger():
 
 
 @pytest.mark.django_db
+@pytest.mark.both_dbs
 def test_verify_balances_names_the_customers_that_disagree():
     good = CustomerFactory(email="good@example.com")
     credit(good, "5.00")

@@ -17,7 +17,8 @@ from core.models import SentEmail
 from core.tasks import email_flush_queued_task
 from tests.customers.factories import CustomerFactory
 
-pytestmark = pytest.mark.django_db
+# The embedded default runs this too: make test-sqlite runs it on SQLite.
+pytestmark = [pytest.mark.django_db, pytest.mark.both_dbs]
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,8 @@ from customers.models import NewsletterList, Subscription, Tag
 from tests.balance.support import assert_ledger_consistent, credit, figures
 from tests.customers.factories import CustomerFactory
 
-pytestmark = pytest.mark.django_db
+# The embedded default runs this too: make test-sqlite runs it on SQLite.
+pytestmark = [pytest.mark.django_db, pytest.mark.both_dbs]
 
 D = Decimal
 

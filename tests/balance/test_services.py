@@ -34,7 +34,8 @@ from tests.balance.support import (
 )
 from tests.customers.factories import CustomerFactory
 
-pytestmark = pytest.mark.django_db
+# The embedded default runs this too: make test-sqlite runs it on SQLite.
+pytestmark = [pytest.mark.django_db, pytest.mark.both_dbs]
 
 D = Decimal
 

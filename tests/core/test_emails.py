@@ -4,6 +4,9 @@ from django.core import mail
 from core import services
 from core.models import SentEmail
 
+# The embedded default runs this too: make test-sqlite runs it on SQLite.
+pytestmark = pytest.mark.both_dbs
+
 
 @pytest.fixture
 def queue_reset_email():

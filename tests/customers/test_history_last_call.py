@@ -180,6 +180,7 @@ def test_refresh_is_two_statements():
 
 
 @pytest.mark.django_db
+@pytest.mark.both_dbs  # hand-written SQL
 def test_rebuild_after_writes_that_skip_the_services():
     now = timezone.now()
     called, stale, never, untouched = CustomerFactory.create_batch(4)
@@ -247,6 +248,7 @@ def test_concurrent_writers_leave_the_newest_call():
 
 
 @pytest.mark.django_db
+@pytest.mark.both_dbs  # hand-written SQL
 def test_migration_backfill_statement_sets_every_customers_last_call():
     migration = importlib.import_module(
         "customers.migrations.0008_customer_last_call_at"

@@ -20,7 +20,8 @@ from expirations.tasks import expirations_run_task
 from tests.customers.factories import CustomerFactory
 from tests.expirations.factories import ExpirationFactory, ServiceProductFactory
 
-pytestmark = pytest.mark.django_db
+# The embedded default runs this too: make test-sqlite runs it on SQLite.
+pytestmark = [pytest.mark.django_db, pytest.mark.both_dbs]
 
 Kind = ExpirationEvent.Kind
 D = date(2026, 6, 30)

@@ -13,6 +13,9 @@ from django.core.management import CommandError, call_command
 from expirations.models import ExpirationEvent
 from tests.expirations.factories import ExpirationFactory, ServiceProductFactory
 
+# The embedded default runs this too: make test-sqlite runs it on SQLite.
+pytestmark = pytest.mark.both_dbs
+
 ROOT = Path(__file__).resolve().parents[2]
 D = date(2026, 6, 30)
 

@@ -16,7 +16,8 @@ from tests.expirations.factories import (
     ServiceProductFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# The embedded default runs this too: make test-sqlite runs it on SQLite.
+pytestmark = [pytest.mark.django_db, pytest.mark.both_dbs]
 
 D = date(2026, 6, 30)
 

@@ -11,12 +11,13 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from balance.selectors import customer_available, customer_entries
 from balance.services import Author, balance_credit, balance_debit
+from core.commands import TranslatedCommand
 from core.money import money_format, parse_amount
 from customers.models import Customer
 
@@ -28,7 +29,7 @@ def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # lazy: translated when shown
         "Credit or debit a customer's balance, or show it with the last entries."
     )

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from balance.services import gift_run_due
-from core.commands import business_date_argument
+from core.commands import TranslatedCommand, business_date_argument
 from core.money import money_format
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # lazy: translated when shown
         "Credits the periodic gifts due up to today (or --today), catching up missed "
         "periods. Running it twice posts nothing more."

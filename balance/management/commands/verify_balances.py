@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from balance.models import Entry
 from balance.verification import balance_mismatches
+from core.commands import TranslatedCommand
 from customers.models import Customer
 
 SHOWN_MISMATCHES = 50
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # lazy: translated when shown
         "Recomputes every customer's balance and every balance_after from the "
         "ledger entries, and the held balance from the active holds. Prints OK, or "

@@ -5,15 +5,15 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.commands import business_date_argument
+from core.commands import TranslatedCommand, business_date_argument
 from expirations.services.jobs import expirations_run_due, offset_label
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(  # type: ignore[assignment]  # lazy: translated when shown
         "Sends the expiry reminders and records the expiries due today (or --today), "
         "catching up after downtime. Running it twice sends nothing more."
