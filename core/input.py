@@ -222,15 +222,15 @@ def install() -> None:
     if _installed:
         return
     _installed = True
-    forms.CharField.__init__ = _char_init(forms.CharField.__init__)  # type: ignore[method-assign]
-    forms.CharField.to_python = _char_to_python(forms.CharField.to_python)  # type: ignore[method-assign]
-    forms.IntegerField.to_python = _integer_to_python(forms.IntegerField.to_python)  # type: ignore[method-assign]
-    forms.DecimalField.to_python = _decimal_to_python(forms.DecimalField.to_python)  # type: ignore[method-assign]
-    for temporal in (forms.DateField, forms.DateTimeField):
-        temporal.to_python = _date_to_python(temporal.to_python)  # type: ignore[method-assign]
-    forms.ModelChoiceField.to_python = _choice_to_python(  # type: ignore[method-assign]
-        forms.ModelChoiceField.to_python
+    patches = (
+        (forms.CharField, "__init__", _char_init),
+        (forms.CharField, "to_python", _char_to_python),
+        (forms.IntegerField, "to_python", _integer_to_python),
+        (forms.DecimalField, "to_python", _decimal_to_python),
+        (forms.DateField, "to_python", _date_to_python),
+        (forms.DateTimeField, "to_python", _date_to_python),
+        (forms.ModelChoiceField, "to_python", _choice_to_python),
+        (forms.ModelMultipleChoiceField, "_check_values", _choices_check),
     )
-    forms.ModelMultipleChoiceField._check_values = _choices_check(  # type: ignore[method-assign]
-        forms.ModelMultipleChoiceField._check_values
-    )
+    for field_class, name, wrap in patches:
+        setattr(field_class, name, wrap(getattr(field_class, name)))
