@@ -183,3 +183,17 @@ def test_withdrawal_minimum_takes_a_comma(client):
     )
     assert response.status_code == 302
     assert BalanceSettings.load().withdrawal_minimum == Decimal("25.50")
+
+
+@pytest.mark.parametrize("today", ["0001-01-01", "9999-12-31"])
+def test_commands_refuse_a_today_out_of_range(today):
+    from django.core.management import CommandError, call_command
+
+    from expirations.models import ExpirationEvent
+
+    ExpirationFactory(expiry_date=date(2026, 6, 30))
+    with pytest.raises(
+        CommandError, match="Enter a date between 1900-01-01 and 2200-12-31."
+    ):
+        call_command("run_expirations", "--today", today)
+    assert not ExpirationEvent.objects.exists()

@@ -226,3 +226,24 @@ def test_payout_password_recheck_refuses_a_huge_password(customer_client, custom
     assert response.status_code in (200, 400)
     assert PASSWORD_MESSAGE in _errors(response)
     assert not PayoutDetails.objects.exists()
+
+
+def test_password_reset_refuses_a_huge_password(client):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    customer = CustomerWithLoginFactory()
+    uid = urlsafe_base64_encode(force_bytes(customer.user.pk))
+    token = default_token_generator.make_token(customer.user)
+    response = client.get(
+        reverse("account:password_reset_confirm", args=[uid, token]), follow=True
+    )
+    form_url = response.redirect_chain[-1][0]
+    response = client.post(
+        form_url, {"new_password1": LONG_PASSWORD, "new_password2": LONG_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert PASSWORD_MESSAGE in _errors(response)
+    customer.user.refresh_from_db()
+    assert customer.user.check_password(PASSWORD)
