@@ -20,7 +20,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from core import plugins
+        from core import input, plugins
+
+        input.install()
 
         plugins.staff_menu.register(
             plugins.MenuEntry("dashboard", _("Dashboard"), "staff:dashboard", order=0)

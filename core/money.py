@@ -18,8 +18,9 @@ CENT = Decimal("0.01")
 # DecimalField(max_digits=14, decimal_places=2): twelve digits before the point.
 MAX_AMOUNT = Decimal("999999999999.99")
 
-# Digits, then at most one separator ("." or ",") and digits; an optional sign.
-_AMOUNT_PATTERN = re.compile(r"^([+-]?)(\d*)(?:[.,](\d*))?$")
+# ASCII digits, then at most one separator ("." or ",") and digits; an optional
+# sign. Not ``\d``: it matches the digits of every script ("٣٠").
+_AMOUNT_PATTERN = re.compile(r"^([+-]?)([0-9]*)(?:[.,]([0-9]*))?$")
 
 
 def _as_decimal(value: Decimal | int | str) -> Decimal:
@@ -68,13 +69,13 @@ def amount_check(value: Decimal | int | str) -> Decimal:
     return amount
 
 
-def parse_amount(text: str) -> Decimal:
-    """An amount typed by a person: "12.50", "12,50", "12", "-3.5".
+def decimal_parse(text: str, *, places: int | None = 2) -> Decimal:
+    """A number with decimals typed by a person: "12.50", "12,50", "12", "-3.5".
 
-    One "." or "," is the decimal separator; thousands separators, exponents,
-    "NaN", "Infinity" and more than two decimal places are refused with a message
-    that says what to type instead. The sign is kept: whether a negative or zero
-    amount makes sense is for the service that receives it to say.
+    ASCII digits only; one "." or "," is the decimal separator; digits of other
+    scripts (٣٠), thousands separators, exponents (1e9), underscores (1_000),
+    "NaN", "Infinity" and more than ``places`` decimal places are refused with a
+    message that says what to type instead.
     """
     cleaned = (text or "").strip()
     match = _AMOUNT_PATTERN.match(cleaned)
@@ -82,7 +83,7 @@ def parse_amount(text: str) -> Decimal:
         raise ValidationError(_("Enter an amount."), code="required")
     if match is None:
         if cleaned.count(",") + cleaned.count(".") > 1 and re.fullmatch(
-            r"[+-]?[\d.,]+", cleaned
+            r"[+-]?[0-9.,]+", cleaned
         ):
             raise ValidationError(
                 _(
@@ -104,16 +105,29 @@ def parse_amount(text: str) -> Decimal:
             % {"text": cleaned},
             code="invalid_amount",
         )
-    if cents is not None and len(cents) > 2:
+    if places is not None and cents is not None and len(cents) > places:
         raise ValidationError(
             _(
                 "“%(text)s” has more than 2 decimal places: "
                 "round it to cents, e.g. 12.50."
             )
-            % {"text": cleaned},
+            % {"text": cleaned}
+            if places == 2
+            else _("“%(text)s” has more than %(places)s decimal places.")
+            % {"text": cleaned, "places": places},
             code="too_many_decimals",
         )
-    return amount_check(f"{sign}{units or '0'}.{cents or '0'}")
+    return Decimal(f"{sign}{units or '0'}.{cents or '0'}")
+
+
+def parse_amount(text: str) -> Decimal:
+    """An amount of money typed by a person: ``decimal_parse`` with cents, within
+    the columns' range (``amount_check``).
+
+    The sign is kept: whether a negative or zero amount makes sense is for the
+    service that receives it to say.
+    """
+    return amount_check(decimal_parse(text, places=2))
 
 
 def from_database(value: Decimal | int | str) -> Decimal:

@@ -1,17 +1,23 @@
 from __future__ import annotations
 
+from math import ceil
 from typing import TYPE_CHECKING
 
 import django_tables2 as tables
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.paginator import EmptyPage
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_tables2.paginators import LazyPaginator
+
+from core.input import id_parse
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
 PAGE_SIZES = (25, 50, 100, 200)
+# No list here has this many pages; a larger number is past the end without asking
+# the database (page 9223372036854775807 made an OFFSET beyond PostgreSQL's bigint).
+MAX_PAGE = 1_000_000
 
 
 class StaffTable(tables.Table):
@@ -33,23 +39,23 @@ def page_size_from(request, default: int = 25) -> int:
 
 
 def page_number_from(request) -> int:
-    try:
-        number = int(request.GET.get("page", 1))
-    except (TypeError, ValueError):
-        return 1
-    return max(number, 1)
+    """The page asked for: 1 for what is not a page number ("abc", "0", "-3")."""
+    return max(id_parse(request.GET.get("page", 1)) or 1, 1)
 
 
 def paginate(table, request, default_size: int = 25) -> None:
     """Paginates without counting the whole table: a million rows stay fast.
 
     A page number that is not a number counts as the first page; a page past the end
-    is a 404.
+    is a 404 (one past ``MAX_PAGE`` without asking the database).
     """
+    number = page_number_from(request)
+    if number > MAX_PAGE:
+        raise Http404(_("There is no such page."))
     try:
         table.paginate(
             paginator_class=LazyPaginator,
-            page=page_number_from(request),
+            page=number,
             per_page=page_size_from(request, default_size),
         )
     except EmptyPage as error:
@@ -60,10 +66,15 @@ def lazy_page(queryset, number, per_page: int):
     """A page of ``queryset`` without counting it (for long histories).
 
     The page knows whether there is a next one, not how many there are; a page
-    number that is not one shows the first page.
+    number that is not one shows the first page, one past the end the last page
+    (counted then, and only then).
     """
     paginator = LazyPaginator(queryset, per_page)
-    try:
-        return paginator.page(number or 1)
-    except (PageNotAnInteger, EmptyPage):
-        return paginator.page(1)
+    wanted = max(id_parse(number) or 1, 1)
+    if wanted <= MAX_PAGE:
+        try:
+            return paginator.page(wanted)
+        except EmptyPage:
+            pass
+    last = max(ceil(queryset.count() / per_page), 1)
+    return paginator.page(last)

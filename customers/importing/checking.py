@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.csv_cells import csv_cell_safe  # noqa: F401 - part of the API
+from core.input import text_clean
 from customers.importing.dates import DATE_PATTERNS, date_parse
 from customers.importing.fields import FIELDS_BY_NAME, ImportField, header_normalize
 from customers.importing.reading import data_rows, shown
@@ -93,6 +94,9 @@ class RowChecker:
         cleaned = result.values
         for index, import_field in self.columns:
             raw = values[index].strip() if index < count else ""
+            if "\x00" not in raw:  # a NUL is refused with its own message
+                # Every customer field is one line: no terminal escapes, no breaks.
+                raw = text_clean(raw).strip()
             kind = import_field.kind
             if kind != "email" and not raw:
                 continue

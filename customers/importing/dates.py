@@ -19,8 +19,10 @@ DATE_FORMATS = {
 # How a date of each format looks, in messages ("expected dd/mm/yyyy").
 DATE_PATTERNS = {DATE_DMY: "dd/mm/yyyy", DATE_ISO: "yyyy-mm-dd", DATE_MDY: "mm/dd/yyyy"}
 
-ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
-SLASHED_RE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})$")
+ISO_RE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$", re.ASCII
+)
+SLASHED_RE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})$", re.ASCII)
 
 
 def date_format_detect(values: Iterable[str]) -> str:

@@ -241,12 +241,15 @@ def mapping_problems(
     for key, name in mapping.items():
         if not name:
             continue
-        if not str(key).isdigit() or int(key) >= len(headers):
+        if not str(key).isascii() or not str(key).isdigit() or int(key) >= len(headers):
             general.append(_("The mapping names a column the file does not have."))
     columns = sorted(
         (int(index), name)
         for index, name in mapping.items()
-        if name and str(index).isdigit() and int(index) < len(headers)
+        if name
+        and str(index).isascii()
+        and str(index).isdigit()
+        and int(index) < len(headers)
     )
     for index, name in columns:
         import_field = FIELDS_BY_NAME.get(name)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.input import id_parse
 from customers.models import Customer
 from expirations.models import Expiration, ExpirationSettings
 from expirations.services.renewal import RENEWS_TYPE
@@ -22,8 +23,15 @@ from selling.services.cart import cart_add
 
 
 def renew_window_opens(expiration: Expiration, quick_renew_days: int) -> date:
-    """The first day the customer may renew it from their area."""
-    return expiration.expiry_date - timedelta(days=quick_renew_days)
+    """The first day the customer may renew it from their area.
+
+    An expiry stored before dates were bounded (0001-01-01) opens on the first day
+    there is rather than overflowing.
+    """
+    try:
+        return expiration.expiry_date - timedelta(days=quick_renew_days)
+    except OverflowError:
+        return date.min
 
 
 def can_renew_now(
@@ -51,11 +59,12 @@ def expiration_renew_to_cart(
     quick-renew window opens.
     """
     today = today or timezone.localdate()
+    pk = id_parse(expiration_id)
     expiration = (
         Expiration.objects.select_related("product")
-        .filter(pk=int(str(expiration_id)), customer=customer)
+        .filter(pk=pk, customer=customer)
         .first()
-        if str(expiration_id).isdigit()
+        if pk is not None
         else None
     )
     if expiration is None:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from core.input import INT_MAX, business_date_check
 from core.money import amount_check
 from customers.models import Customer
 from expirations.models import (
@@ -133,14 +134,28 @@ def _record_checked(values: dict, *, current: Expiration | None = None) -> dict:
     quantity = values.get("quantity", 1)
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         errors["quantity"] = [_("The quantity must be a whole number, at least 1.")]
+    elif quantity > INT_MAX:
+        errors["quantity"] = [
+            _("The quantity must be at most %(max)s.") % {"max": INT_MAX}
+        ]
     amount = _amount_checked(values.get("amount"), errors)
     start_date = values.get("start_date")
     expiry_date = values.get("expiry_date")
+    for name, day in (("start_date", start_date), ("expiry_date", expiry_date)):
+        if isinstance(day, date):
+            try:
+                business_date_check(day)
+            except ValidationError as error:
+                errors[name] = error.messages
     if not isinstance(start_date, date):
         errors["start_date"] = [_("Enter the start date.")]
     if not isinstance(expiry_date, date):
         errors["expiry_date"] = [_("Enter the expiry date.")]
-    elif isinstance(start_date, date) and expiry_date < start_date:
+    elif (
+        isinstance(start_date, date)
+        and not errors.keys() & {"start_date", "expiry_date"}
+        and expiry_date < start_date
+    ):
         errors["expiry_date"] = [
             _("The expiry date (%(expiry)s) is before the start date (%(start)s).")
             % {

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.input import id_parse
 from expirations.models import Expiration, ExpirationEvent
 from selling.models import Order, OrderLine, Product
 
@@ -163,11 +164,12 @@ def _expiration_create_from_line(
 
 def _renewed_expiration(line: OrderLine, order: Order) -> Expiration | None:
     """The order's customer's expiration the line renews, locked; None if gone."""
-    if not str(line.renews_id).isdigit():
+    pk = id_parse(line.renews_id)
+    if pk is None:
         return None
     return (
         Expiration.objects.select_for_update()
-        .filter(pk=int(line.renews_id), customer_id=order.customer_id)
+        .filter(pk=pk, customer_id=order.customer_id)
         .first()
     )
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.input import id_parse
 from core.money import amount_check, money_format, parse_amount
 from customers.models import Customer
 from customers.services.events import customer_area_write_record
@@ -54,7 +55,10 @@ def cart_for(customer: Customer) -> Cart:
 
 def _quantity_checked(quantity) -> int:
     try:
-        quantity = int(str(quantity).strip())
+        text = str(quantity).strip()
+        if not text.isascii():
+            raise ValueError(text)
+        quantity = int(text)
     except (TypeError, ValueError):
         raise ValidationError(
             _("The quantity must be a whole number."), code="quantity"
@@ -68,11 +72,12 @@ def _quantity_checked(quantity) -> int:
 
 
 def _line_of(customer: Customer, line_id) -> CartLine:
+    pk = id_parse(line_id)
     line = (
         CartLine.objects.select_related("product")
-        .filter(cart__customer=customer, pk=line_id)
+        .filter(cart__customer=customer, pk=pk)
         .first()
-        if str(line_id).isdigit()
+        if pk is not None
         else None
     )
     if line is None:
@@ -108,9 +113,10 @@ def cart_add(
     A renewal is added once: adding it again leaves the line as it is.
     """
     quantity = _quantity_checked(quantity)
+    product_pk = id_parse(product_id)  # "६" or "²" is not product 6 or 2
     product = (
-        Product.objects.filter(pk=product_id).first()
-        if str(product_id).isdigit()
+        Product.objects.filter(pk=product_pk).first()
+        if product_pk is not None
         else None
     )
     if product is None:

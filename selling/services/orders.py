@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.input import id_parse
 from selling.discounts import discount_post, discount_refund, discount_release
 from selling.models import Order
 from selling.services.notifications import order_paid_notify
@@ -24,9 +25,10 @@ ZERO = Decimal("0.00")
 
 
 def _order_locked(order_id) -> Order:
+    pk = id_parse(order_id)
     order = (
-        Order.objects.select_for_update().filter(pk=order_id).first()
-        if str(order_id).isdigit()
+        Order.objects.select_for_update().filter(pk=pk).first()
+        if pk is not None
         else None
     )
     if order is None:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from balance.selectors import customer_available, customer_entries
 from balance.services import Author, balance_credit, balance_debit
-from core.commands import TranslatedCommand
+from core.commands import TranslatedCommand, terminal_safe
 from core.money import money_format, parse_amount
 from customers.models import Customer
 
@@ -82,16 +82,19 @@ class Command(TranslatedCommand):
         except ValidationError as error:
             raise CommandError(_errors(error)) from None
         self.stdout.write(
-            _("Posted %(amount)s to %(email)s: the balance is %(balance)s.")
-            % {
-                "amount": money_format(entry.amount),
-                "email": customer.email,
-                "balance": money_format(entry.balance_after),
-            }
+            terminal_safe(
+                _("Posted %(amount)s to %(email)s: the balance is %(balance)s.")
+                % {
+                    "amount": money_format(entry.amount),
+                    "email": customer.email,
+                    "balance": money_format(entry.balance_after),
+                }
+            )
         )
 
     def _show(self, customer: Customer) -> None:
-        self.stdout.write(f"{customer} <{customer.email}>")
+        # Names and notes were typed by people: printed through terminal_safe.
+        self.stdout.write(terminal_safe(f"{customer} <{customer.email}>"))
         self.stdout.write(
             _("Balance: %(balance)s  held: %(held)s  available: %(available)s")
             % {
@@ -107,6 +110,9 @@ class Command(TranslatedCommand):
             amount = money_format(entry.amount)
             balance_after = money_format(entry.balance_after)
             self.stdout.write(
-                f"{entry.created_at:%Y-%m-%d %H:%M}  {entry.get_kind_display():<18} "
-                f"{amount:>16} {balance_after:>16}  {entry.note}"
+                terminal_safe(
+                    f"{entry.created_at:%Y-%m-%d %H:%M}  "
+                    f"{entry.get_kind_display():<18} "
+                    f"{amount:>16} {balance_after:>16}  {entry.note}"
+                )
             )

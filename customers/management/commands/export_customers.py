@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import QueryDict
 
+from core.commands import terminal_safe
+from core.input import id_parse
 from customers import exports
 from customers.filters import CustomerFilterSet
 from customers.models import NewsletterList, Tag
@@ -90,16 +92,17 @@ class Command(BaseCommand):
             except OSError as error:
                 raise CommandError(f"Cannot write {output}: {error}") from error
         else:
-            for piece in pieces:
-                self.stdout.write(piece, ending="")
+            for piece in pieces:  # to a terminal: no escape sequence runs
+                self.stdout.write(terminal_safe(piece), ending="")
             self.stdout.flush()
 
     @staticmethod
     def resolve(model, value: str, what: str) -> str:
         """The id of the tag or list named (or numbered) ``value``."""
+        pk = id_parse(value)
         found = (
-            model.objects.filter(pk=int(value)).first()
-            if value.isdigit()
+            model.objects.filter(pk=pk).first()
+            if pk is not None
             else model.objects.filter(name__iexact=value.strip()).first()
         )
         if found is None:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from core.commands import terminal_safe
 from customers import importing
 from customers.models import ImportJob
 from customers.services import imports
@@ -117,7 +118,7 @@ class Command(BaseCommand):
             target = (
                 importing.FIELDS_BY_NAME[name].label if name else _("(not imported)")
             )
-            self.stdout.write(f"  {header} → {target}")
+            self.stdout.write(terminal_safe(f"  {header} → {target}"))
 
     def _dry_run(self, stream, analysis: importing.Analysis, *, update_existing):
         try:
@@ -204,4 +205,6 @@ class Command(BaseCommand):
             )
 
     def _row_line(self, row_number: int, message: str) -> str:
-        return _("Row %(row)s: %(message)s") % {"row": row_number, "message": message}
+        return terminal_safe(
+            _("Row %(row)s: %(message)s") % {"row": row_number, "message": message}
+        )
