@@ -15,11 +15,13 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 
 def our_commands() -> list[tuple[str, str]]:
-    """(app, command) for the commands defined in this repository's apps."""
+    """(app, command) for the commands defined in this repository's apps (the
+    virtualenv, often inside the repository, holds the libraries' commands)."""
     found = []
     for name, app in get_commands().items():
         module = __import__(app, fromlist=["__file__"])
-        if Path(module.__file__).resolve().is_relative_to(BASE_DIR):
+        path = Path(module.__file__).resolve()
+        if path.is_relative_to(BASE_DIR) and "site-packages" not in path.parts:
             found.append((app, name))
     return sorted(found)
 
