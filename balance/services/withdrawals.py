@@ -176,7 +176,12 @@ def withdrawal_cancel(*, withdrawal_id: int, customer_id: int) -> Withdrawal:
 def withdrawal_pay(
     *, withdrawal_id: int, payout_reference: str, decided_by
 ) -> Withdrawal:
-    """Staff record the payout of an approved request: the hold becomes a debit."""
+    """Staff record the payout of an approved request: the hold becomes a debit.
+
+    Refused (code "insufficient") when the balance no longer covers the amount,
+    e.g. staff debited the customer after the request: paying never takes the
+    balance below zero, as the checkout does not either.
+    """
     payout_reference = (payout_reference or "").strip()
     if not payout_reference:
         raise ValidationError(
@@ -194,10 +199,26 @@ def withdrawal_pay(
                 "this one is %(status)s."
             ),
         )
+    (customer,) = customers_lock([withdrawal.customer_id]).values()
+    if customer.balance < withdrawal.amount:
+        raise ValidationError(
+            _(
+                "The balance (%(balance)s) no longer covers this withdrawal of "
+                "%(amount)s: %(missing)s is missing. Nothing was paid: credit the "
+                "customer the missing amount or reject the request."
+            )
+            % {
+                "balance": money_format(customer.balance),
+                "amount": money_format(withdrawal.amount),
+                "missing": money_format(withdrawal.amount - customer.balance),
+            },
+            code="insufficient",
+        )
     hold_post.func(
         hold_id=cast(int, withdrawal.hold_id),
         author=Author.staff(decided_by),
         note=_("Withdrawal #%(id)s") % {"id": withdrawal.pk},
+        require_funds=True,
     )
     withdrawal.status = Withdrawal.Status.PAID
     withdrawal.payout_reference = payout_reference

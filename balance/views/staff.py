@@ -40,6 +40,12 @@ def _add_service_error(form, error: ValidationError, field=None):
         form.add_error(field, message)
 
 
+def _held_money_warn(request, customer) -> None:
+    warning = staff_services.held_money_warning(customer_id=customer.pk)
+    if warning:
+        messages.warning(request, warning)
+
+
 class BalanceTabView(CustomerCardMixin, TemplateView):
     """Balance and available; add an operation; the history, filtered and paged."""
 
@@ -95,6 +101,7 @@ class BalanceOperationView(BalanceTabView):
                 _add_service_error(form, error, "amount")
             else:
                 messages.success(request, _("The operation was posted."))
+                _held_money_warn(request, customer)
                 return redirect("balance:tab", pk=customer.pk)
         return self.render_to_response(
             self.get_context_data(operation_form=form), status=400
@@ -120,6 +127,7 @@ class BalanceReverseView(BalanceTabView):
                 _add_service_error(form, error, "reason")
             else:
                 messages.success(request, _("The operation was deleted (reversed)."))
+                _held_money_warn(request, customer)
                 return redirect("balance:tab", pk=customer.pk)
         return self.render_to_response(
             self.get_context_data(reverse_form=form, reverse_entry_id=entry.pk),

@@ -628,3 +628,70 @@ def test_dashboard_widget_hidden_without_view_entry(client):
     response = client.get(reverse("staff:dashboard"))
 
     assert "balance_bars" not in response.context
+
+
+# Paying out needs the funds at pay time
+
+
+def test_manager_debit_into_held_money_warns_and_the_payout_is_refused(client):
+    """Balance 100, a pending withdrawal of 70, a Manager debits 100: the debit
+    warns that the withdrawal can no longer be paid, and paying it is refused with
+    the balance and what is missing; nothing is posted."""
+    client.force_login(StaffFactory(groups=["Manager"]))
+    customer = CustomerFactory()
+    credit(customer, "100.00")
+    withdrawal = withdrawal_request(
+        customer_id=customer.pk,
+        amount=Decimal("70.00"),
+        payout_details={"iban_last4": "3000"},
+        idempotency_key=key(),
+    )
+
+    response = post_operation(
+        client, customer, direction="debit", amount="100", note="Correction"
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        "The balance (0.00 EUR) no longer covers the 70.00 EUR set aside for "
+        f"withdrawal #{withdrawal.pk} of 70.00 EUR: it can no longer be paid unless "
+        "the customer is credited 70.00 EUR more."
+    ) in page
+
+    assert action(client, withdrawal, "approve").status_code == 302
+    listing = client.get(reverse("balance:withdrawals")).content.decode()
+    assert "No longer covers this withdrawal" in listing
+    refused = action(client, withdrawal, "pay", payout_reference="TR-1")
+
+    assert refused.status_code == 400
+    assert (
+        "The balance (0.00 EUR) no longer covers this withdrawal of 70.00 EUR: "
+        "70.00 EUR is missing."
+    ) in refused.content.decode()
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == Withdrawal.Status.APPROVED
+    assert withdrawal.payout_reference == ""
+    assert not Entry.objects.filter(kind=Entry.Kind.WITHDRAWAL).exists()
+    customer.refresh_from_db()
+    assert (customer.balance, customer.balance_held) == (
+        Decimal("0.00"),
+        Decimal("70.00"),
+    )
+    assert not SentEmail.objects.filter(
+        event_key=f"balance.withdrawal_paid:{withdrawal.pk}"
+    ).exists()
+    assert_ledger_consistent(customer)
+
+
+def test_debit_within_the_available_balance_does_not_warn(adder):
+    customer = CustomerFactory()
+    credit(customer, "100.00")
+    withdrawal_request(
+        customer_id=customer.pk,
+        amount=Decimal("70.00"),
+        payout_details={},
+        idempotency_key=key(),
+    )
+    response = post_operation(adder, customer, direction="debit", amount="30")
+    page = adder.get(response["Location"]).content.decode()
+    assert "The operation was posted." in page
+    assert "no longer covers" not in page
