@@ -99,8 +99,14 @@ def _withdrawal_context(withdrawal: Withdrawal) -> dict:
     }
 
 
-def staff_withdrawal_approve(*, withdrawal: Withdrawal, user) -> Withdrawal:
-    withdrawal = withdrawal_approve(withdrawal_id=withdrawal.pk, decided_by=user)
+def staff_withdrawal_approve(
+    *, withdrawal: Withdrawal, user, payout_change_checked: bool = False
+) -> Withdrawal:
+    withdrawal = withdrawal_approve(
+        withdrawal_id=withdrawal.pk,
+        decided_by=user,
+        payout_change_checked=payout_change_checked,
+    )
     customer_notify(
         withdrawal.customer,
         event_key=f"balance.withdrawal_approved:{withdrawal.pk}",
