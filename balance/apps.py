@@ -16,7 +16,10 @@ class BalanceConfig(AppConfig):
 
     def ready(self):
         from balance.automation import AssignCreditsForm, assign_credits
-        from balance.timeline import entry_timeline_source
+        from balance.timeline import (
+            entry_timeline_source,
+            payout_change_timeline_source,
+        )
         from core import plugins
 
         plugins.timeline_sources.register(
@@ -26,6 +29,15 @@ class BalanceConfig(AppConfig):
                 entry_timeline_source,
                 permission="balance.view_entry",
                 order=40,
+            )
+        )
+        plugins.timeline_sources.register(
+            plugins.TimelineSource(
+                "payout_changes",
+                _("Payout details"),
+                payout_change_timeline_source,
+                permission="balance.view_payoutdetailschange",
+                order=45,
             )
         )
         plugins.automation_actions.register(
@@ -46,6 +58,7 @@ class BalanceConfig(AppConfig):
                     "balance.view_withdrawal",
                     "balance.view_gift",
                     "balance.view_giftrun",
+                    "balance.view_payoutdetailschange",
                 ),
             )
         )
@@ -63,6 +76,7 @@ class BalanceConfig(AppConfig):
                     "balance.add_gift",
                     "balance.change_gift",
                     "balance.view_giftrun",
+                    "balance.view_payoutdetailschange",
                 ),
             )
         )

@@ -261,6 +261,17 @@ class Withdrawal(models.Model):
         blank=True,
         related_name="withdrawal",
     )
+    # The payout details change made shortly before the request (within
+    # ``BalanceSettings.payout_change_review_hours``): approving then needs staff to
+    # confirm they checked it. None: no recent change.
+    payout_change = models.ForeignKey(
+        "balance.PayoutDetailsChange",
+        verbose_name=_("recent payout details change"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawals",
+    )
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
@@ -304,6 +315,11 @@ class Withdrawal(models.Model):
 
     def __str__(self):
         return f"{self.amount} ({self.get_status_display()})"
+
+    @property
+    def needs_payout_check(self) -> bool:
+        """Flagged: the payout details changed shortly before the request."""
+        return self.payout_change_id is not None
 
 
 class Gift(models.Model):
@@ -511,6 +527,16 @@ class BalanceSettings(ModuleSettings):
         validators=[MinValueValidator(Decimal("0.01"))],
         **AMOUNT,
     )
+    payout_change_review_hours = models.PositiveSmallIntegerField(
+        _("hours after a payout details change that a withdrawal needs a second look"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],
+        help_text=_(
+            "A withdrawal requested this soon after the customer's IBAN, PayPal, "
+            "holder or bank changed is flagged, and approving it asks staff to "
+            "confirm they checked the change."
+        ),
+    )
     message_below_minimum = models.JSONField(
         _("message when the minimum is not reached"),
         default=dict,
@@ -620,3 +646,61 @@ class PayoutDetails(models.Model):
 
     def __str__(self):
         return f"{self.customer_id}"
+
+
+class PayoutDetailsChange(models.Model):
+    """One change of a customer's payout details, recorded once, never edited.
+
+    ``before`` and ``after`` hold the masked display values ("IT•• •••• •••• 3456",
+    "m•••@example.com", the holder and the bank), never the IBAN or the e-mail in
+    clear. The customer is e-mailed at ``notified_to`` (the addresses on file before
+    the change) and the timeline shows it.
+    """
+
+    class Field(models.TextChoices):
+        IBAN = "iban", _("IBAN")
+        PAYPAL_EMAIL = "paypal_email", _("PayPal e-mail")
+        ACCOUNT_HOLDER = "account_holder", _("Account holder")
+        BANK_NAME = "bank_name", _("Bank")
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="payout_changes",
+        db_index=False,  # see balance_payoutchange_cust_idx
+    )
+    fields = models.JSONField(_("changed"), default=list)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Who made it, as they were named then ("Marta Neri <marta@example.com>").
+    actor_label = models.CharField(_("by"), max_length=300, blank=True)
+    notified_to = models.JSONField(_("e-mailed to"), default=list, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payout details change")
+        verbose_name_plural = _("payout details changes")
+        ordering = ["-created_at", "-id"]
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(
+                fields=["customer", "-created_at"],
+                name="balance_payoutchange_cust_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def field_labels(self) -> list[str]:
+        labels = dict(self.Field.choices)
+        return [str(labels.get(name, name)) for name in self.fields]

@@ -6,8 +6,9 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _lazy
 
-from balance.models import Entry
+from balance.models import Entry, PayoutDetailsChange
 from core import plugins
 from core.money import money_format
 
@@ -57,3 +58,56 @@ def _entry_title(entry: Entry) -> str:
 
 
 entry_timeline_source = EntryTimelineSource()
+
+
+PAYOUT_CHANGED = "payout_details_changed"
+
+
+class PayoutChangeTimelineSource:
+    """Every change of the payout details: what changed (masked), by whom."""
+
+    kind_choices = [(PAYOUT_CHANGED, _lazy("Payout details changed"))]
+
+    def __call__(
+        self,
+        customer,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kinds: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[plugins.TimelineEvent]:
+        from balance.services.payout import payout_change_lines
+
+        if kinds and PAYOUT_CHANGED not in kinds:
+            return
+        changes = PayoutDetailsChange.objects.filter(customer=customer)
+        if since is not None:
+            changes = changes.filter(created_at__gte=since)
+        if until is not None:
+            changes = changes.filter(created_at__lt=until)
+        for change in changes.order_by("-created_at", "-id")[
+            : (limit or TIMELINE_LIMIT + 1)
+        ]:
+            title = gettext("Payout details changed: %(fields)s") % {
+                "fields": ", ".join(change.field_labels())
+            }
+            if change.actor_label:
+                title = gettext("%(title)s (by %(who)s)") % {
+                    "title": title,
+                    "who": change.actor_label,
+                }
+            body = "\n".join(payout_change_lines(change))
+            if change.notified_to:
+                body += "\n" + gettext("E-mailed to %(addresses)s") % {
+                    "addresses": ", ".join(change.notified_to)
+                }
+            yield plugins.TimelineEvent(
+                when=change.created_at,
+                kind=PAYOUT_CHANGED,
+                title=title,
+                body=body,
+                source="payout_changes",
+            )
+
+
+payout_change_timeline_source = PayoutChangeTimelineSource()

@@ -150,6 +150,9 @@ class CustomersConfig(AppConfig):
                     "customers.export_customer",
                     "customers.import_customer",
                     "customers.impersonate_customer",
+                    "customers.set_customer_password",
+                    "customers.enable_customer_login",
+                    "customers.send_customer_credentials",
                 ),
             )
         )

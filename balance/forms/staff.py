@@ -80,6 +80,13 @@ class HistoryFilterForm(forms.Form):
         return entries
 
 
+class ApproveForm(forms.Form):
+    # Asked for a request made soon after a change of the payout details.
+    payout_change_checked = forms.BooleanField(
+        label=_("I checked this change with the customer"), required=False
+    )
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason shown to the customer"), max_length=1000)
 
@@ -113,6 +120,7 @@ class BalanceSettingsForm(forms.ModelForm):
             "credits_section_enabled",
             "withdrawals_enabled",
             "withdrawal_minimum",
+            "payout_change_review_hours",
             "checkout_enabled",
             "checkout_button_colour",
             "checkout_button_style",

@@ -111,10 +111,14 @@ def hold_post(
         )
     if require_funds and customer.balance < hold.amount:
         raise ValidationError(
-            _("The balance (%(balance)s) no longer covers %(amount)s.")
+            _(
+                "The balance (%(balance)s) no longer covers %(amount)s: "
+                "%(missing)s is missing."
+            )
             % {
                 "balance": money_format(customer.balance),
                 "amount": money_format(hold.amount),
+                "missing": money_format(hold.amount - customer.balance),
             },
             code="insufficient",
         )

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from balance.models import PayoutDetails
-from customers.models import Customer
+from balance.models import BalanceSettings, PayoutDetails, PayoutDetailsChange
+from core.services import email_queue, supported_language
+from customers.models import Customer, CustomerEvent
 
 MASK = "•"
 
@@ -69,9 +72,20 @@ def _iban_clean(iban: str) -> IBAN | None:
 
 @transaction.atomic(durable=True)
 def payout_details_save(
-    *, customer: Customer, account_holder: str, iban: str, paypal_email: str
+    *,
+    customer: Customer,
+    account_holder: str,
+    iban: str,
+    paypal_email: str,
+    actor=None,
 ) -> PayoutDetails:
-    """Validates and stores the customer's payout details (at least one way)."""
+    """Validates and stores the customer's payout details (at least one way).
+
+    A change (of the IBAN, the PayPal e-mail, the holder or the bank) is recorded
+    as a ``PayoutDetailsChange`` (timeline) and e-mailed to the customer at the
+    addresses on file before it; saving the same details again changes nothing.
+    ``actor`` is who saved them (the customer's login, or staff).
+    """
     account_holder = (account_holder or "").strip()
     paypal_email = (paypal_email or "").strip().lower()
     parsed = _iban_clean(iban)
@@ -99,6 +113,21 @@ def payout_details_save(
         except SchwiftyException:
             bank_name = ""
     compact = parsed.compact if parsed is not None else ""
+    # One change at a time per customer, so "before" is what the change replaced.
+    customer = Customer.objects.select_for_update(of=("self",)).get(pk=customer.pk)
+    before = payout_details_read(customer)
+    after = {
+        "account_holder": account_holder,
+        "iban": compact,
+        "bank_name": bank_name[:200],
+        "paypal_email": paypal_email,
+    }
+    changed = [
+        name for name in PayoutDetailsChange.Field.values if before[name] != after[name]
+    ]
+    details = payout_details_get(customer)
+    if details is not None and not changed:
+        return details
     details, _created = PayoutDetails.objects.update_or_create(
         customer=customer,
         defaults={
@@ -109,7 +138,128 @@ def payout_details_save(
             "paypal_email_encrypted": payout_encrypt(paypal_email),
         },
     )
+    if changed:
+        _payout_change_record(
+            customer=customer, before=before, after=after, changed=changed, actor=actor
+        )
     return details
+
+
+def _masked(values: dict) -> dict:
+    """The display values of plain details, masked (what a change record keeps)."""
+    iban = values.get("iban", "")
+    email = values.get("paypal_email", "")
+    return {
+        "iban": _iban_masked(iban[:2], iban[-4:]) if iban else "",
+        "paypal_email": _email_masked(email) if email else "",
+        "account_holder": values.get("account_holder", ""),
+        "bank_name": values.get("bank_name", ""),
+    }
+
+
+def _addresses_on_file(customer: Customer, since: datetime) -> list[str]:
+    """The customer's address, and any they moved away from since ``since``: who
+    changed both the e-mail and the IBAN must not be the only one told."""
+    previous = (
+        CustomerEvent.objects.filter(
+            customer=customer,
+            kind=CustomerEvent.Kind.PROFILE_UPDATED,
+            created_at__gte=since,
+            data__has_key="previous_email",
+        )
+        .order_by("created_at", "id")
+        .values_list("data__previous_email", flat=True)
+    )
+    addresses = [customer.email, *(str(email) for email in previous)]
+    return list(dict.fromkeys(a.strip().lower() for a in addresses if a and a.strip()))
+
+
+def _actor_label(actor) -> str:
+    if actor is None or not actor.is_authenticated:
+        return ""
+    name = actor.get_full_name()
+    return f"{name} <{actor.email}>" if name else actor.email
+
+
+def _payout_change_record(
+    *, customer: Customer, before: dict, after: dict, changed: list[str], actor
+) -> PayoutDetailsChange:
+    review_hours = BalanceSettings.load().payout_change_review_hours
+    since = timezone.now() - timedelta(hours=review_hours)
+    addresses = _addresses_on_file(customer, since)
+    change = PayoutDetailsChange.objects.create(
+        customer=customer,
+        fields=changed,
+        before=_masked(before),
+        after=_masked(after),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=_actor_label(actor)[:300],
+        notified_to=addresses,
+    )
+    language = supported_language(customer.language)
+    with translation.override(language):
+        context = {
+            "name": customer.first_name,
+            "changes": payout_change_lines(change),
+            "when": formats.date_format(
+                timezone.localtime(change.created_at), "DATETIME_FORMAT"
+            ),
+            "review_hours": review_hours,
+        }
+    for address in addresses:
+        email_queue(
+            event_key=f"balance.payout_details_changed:{change.pk}:{address}",
+            to=address,
+            template="balance_payout_details_changed",
+            context=context,
+            language=language,
+        )
+    return change
+
+
+def payout_change_lines(change: PayoutDetailsChange) -> list[str]:
+    """ "IBAN: IT•• •••• •••• 3456 → DE•• •••• •••• 3000", one per changed field,
+    in the active language."""
+    none = _("(none)")
+    labels = dict(PayoutDetailsChange.Field.choices)
+    return [
+        _("%(field)s: %(before)s → %(after)s")
+        % {
+            "field": labels.get(name, name),
+            "before": change.before.get(name) or none,
+            "after": change.after.get(name) or none,
+        }
+        for name in change.fields
+    ]
+
+
+def payout_change_describe(change: PayoutDetailsChange) -> str:
+    """The change in one sentence, for staff: when, by whom, what."""
+    when = formats.date_format(
+        timezone.localtime(change.created_at), "SHORT_DATETIME_FORMAT"
+    )
+    return _("Payout details changed on %(when)s by %(who)s: %(changes)s.") % {
+        "when": when,
+        "who": change.actor_label or _("the system"),
+        "changes": "; ".join(payout_change_lines(change)),
+    }
+
+
+def payout_change_recent(
+    customer_id: int, *, hours: int | None = None
+) -> PayoutDetailsChange | None:
+    """The customer's latest payout details change within ``hours`` (by default the
+    settings' ``payout_change_review_hours``), or None."""
+    if hours is None:
+        hours = BalanceSettings.load().payout_change_review_hours
+    return (
+        PayoutDetailsChange.objects.filter(
+            customer_id=customer_id,
+            created_at__gte=timezone.now() - timedelta(hours=hours),
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
 
 
 def payout_details_get(customer: Customer) -> PayoutDetails | None:

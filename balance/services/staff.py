@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from balance.models import BalanceSettings, Entry, Gift, Withdrawal
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from balance.models import BalanceSettings, Entry, Gift, Hold, Withdrawal
 from balance.services.ledger import (
     Author,
     balance_credit,
@@ -21,6 +24,7 @@ from balance.services.withdrawals import (
     withdrawal_pay,
     withdrawal_reject,
 )
+from core.money import money_format
 from customers.models import Customer
 
 
@@ -44,6 +48,45 @@ def staff_operation_post(
     return entry
 
 
+def held_money_warning(*, customer_id: int) -> str:
+    """What staff must hear after a debit or a deletion that ate into held money:
+    the pending withdrawals and orders the balance no longer covers ("" if none).
+
+    Paying them is refused until the balance covers them again (see
+    ``withdrawal_pay`` and the checkout's ``hold_post(require_funds=True)``).
+    """
+    customer = Customer.objects.only("balance", "balance_held").get(pk=customer_id)
+    if customer.balance >= customer.balance_held:
+        return ""
+    holds = list(
+        Hold.objects.filter(customer_id=customer_id, status=Hold.Status.ACTIVE)
+        .only("kind", "amount", "source_id")
+        .order_by("created_at", "id")
+    )
+    names = [
+        _("withdrawal #%(id)s of %(amount)s")
+        % {"id": hold.source_id, "amount": money_format(hold.amount)}
+        if hold.kind == Hold.Kind.WITHDRAWAL
+        else _("an order's balance discount of %(amount)s")
+        % {"amount": money_format(hold.amount)}
+        for hold in holds
+    ]
+    return ngettext(
+        "The balance (%(balance)s) no longer covers the %(held)s set aside for "
+        "%(holds)s: it can no longer be paid unless the customer is credited "
+        "%(missing)s more.",
+        "The balance (%(balance)s) no longer covers the %(held)s set aside for "
+        "%(holds)s: they can no longer all be paid unless the customer is "
+        "credited %(missing)s more.",
+        len(holds),
+    ) % {
+        "balance": money_format(customer.balance),
+        "held": money_format(customer.balance_held),
+        "holds": ", ".join(names),
+        "missing": money_format(customer.balance_held - customer.balance),
+    }
+
+
 def staff_entry_reverse(*, entry: Entry, reason: str, user) -> Entry:
     return entry_reverse(entry_id=entry.pk, reason=reason, author=Author.staff(user))
 
@@ -56,8 +99,14 @@ def _withdrawal_context(withdrawal: Withdrawal) -> dict:
     }
 
 
-def staff_withdrawal_approve(*, withdrawal: Withdrawal, user) -> Withdrawal:
-    withdrawal = withdrawal_approve(withdrawal_id=withdrawal.pk, decided_by=user)
+def staff_withdrawal_approve(
+    *, withdrawal: Withdrawal, user, payout_change_checked: bool = False
+) -> Withdrawal:
+    withdrawal = withdrawal_approve(
+        withdrawal_id=withdrawal.pk,
+        decided_by=user,
+        payout_change_checked=payout_change_checked,
+    )
     customer_notify(
         withdrawal.customer,
         event_key=f"balance.withdrawal_approved:{withdrawal.pk}",

@@ -8,12 +8,14 @@ withdrawal unchanged; a step that no longer applies is a ``ValidationError``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from balance.models import Hold, SourceType, Withdrawal
 from balance.services.holds import hold_place, hold_post, hold_release
@@ -24,6 +26,7 @@ from balance.services.ledger import (
     customers_lock,
     top_level,
 )
+from balance.services.payout import payout_change_describe, payout_change_recent
 from core.money import amount_check, money_format
 
 
@@ -42,6 +45,13 @@ def _withdrawal_locked(
         )
     customers_lock([owner_id])
     return Withdrawal.objects.select_for_update().get(pk=withdrawal_id)
+
+
+def _hours_text(delta: timedelta) -> str:
+    hours = max(0, int(delta.total_seconds() // 3600))
+    if hours == 0:
+        return _("less than an hour")
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
 
 
 def _refuse(withdrawal: Withdrawal, message: str) -> ValidationError:
@@ -65,7 +75,9 @@ def withdrawal_request(
 
     ``amount`` must be at least ``minimum`` and at most the available balance, also
     when two requests arrive together (the customer's row is locked). A non-empty
-    ``idempotency_key`` makes a repeated request return the first one.
+    ``idempotency_key`` makes a repeated request return the first one. A request
+    made soon after a change of the payout details is flagged with that change
+    (``payout_change``): approving it then needs a confirmation.
     """
     amount = _positive(amount)
     minimum = amount_check(minimum)
@@ -87,6 +99,7 @@ def withdrawal_request(
         amount=amount,
         payout_details=payout_details,
         idempotency_key=idempotency_key,
+        payout_change=payout_change_recent(customer_id),
     )
     withdrawal.hold = hold_place.func(
         customer_id=customer_id,
@@ -100,8 +113,16 @@ def withdrawal_request(
 
 
 @top_level
-def withdrawal_approve(*, withdrawal_id: int, decided_by) -> Withdrawal:
-    """Staff accept a pending request (the money stays held until it is paid)."""
+def withdrawal_approve(
+    *, withdrawal_id: int, decided_by, payout_change_checked: bool = False
+) -> Withdrawal:
+    """Staff accept a pending request (the money stays held until it is paid).
+
+    A request flagged with a recent payout details change is refused (code
+    "payout_change_unchecked", the message names the change) unless
+    ``payout_change_checked``: staff confirm they checked the change with the
+    customer, e.g. a call to the number on file.
+    """
     withdrawal = _withdrawal_locked(withdrawal_id)
     if withdrawal.status == Withdrawal.Status.APPROVED:
         return withdrawal
@@ -109,6 +130,20 @@ def withdrawal_approve(*, withdrawal_id: int, decided_by) -> Withdrawal:
         raise _refuse(
             withdrawal,
             _("Only a pending request can be approved: this one is %(status)s."),
+        )
+    if withdrawal.payout_change is not None and not payout_change_checked:
+        raise ValidationError(
+            _(
+                "%(change)s This request came %(hours)s after it: confirm that "
+                "you checked the change with the customer before approving."
+            )
+            % {
+                "change": payout_change_describe(withdrawal.payout_change),
+                "hours": _hours_text(
+                    withdrawal.created_at - withdrawal.payout_change.created_at
+                ),
+            },
+            code="payout_change_unchecked",
         )
     withdrawal.status = Withdrawal.Status.APPROVED
     withdrawal.decided_at = timezone.now()
@@ -176,7 +211,12 @@ def withdrawal_cancel(*, withdrawal_id: int, customer_id: int) -> Withdrawal:
 def withdrawal_pay(
     *, withdrawal_id: int, payout_reference: str, decided_by
 ) -> Withdrawal:
-    """Staff record the payout of an approved request: the hold becomes a debit."""
+    """Staff record the payout of an approved request: the hold becomes a debit.
+
+    Refused (code "insufficient") when the balance no longer covers the amount,
+    e.g. staff debited the customer after the request: paying never takes the
+    balance below zero, as the checkout does not either.
+    """
     payout_reference = (payout_reference or "").strip()
     if not payout_reference:
         raise ValidationError(
@@ -194,10 +234,26 @@ def withdrawal_pay(
                 "this one is %(status)s."
             ),
         )
+    (customer,) = customers_lock([withdrawal.customer_id]).values()
+    if customer.balance < withdrawal.amount:
+        raise ValidationError(
+            _(
+                "The balance (%(balance)s) no longer covers this withdrawal of "
+                "%(amount)s: %(missing)s is missing. Nothing was paid: credit the "
+                "customer the missing amount or reject the request."
+            )
+            % {
+                "balance": money_format(customer.balance),
+                "amount": money_format(withdrawal.amount),
+                "missing": money_format(withdrawal.amount - customer.balance),
+            },
+            code="insufficient",
+        )
     hold_post.func(
         hold_id=cast(int, withdrawal.hold_id),
         author=Author.staff(decided_by),
         note=_("Withdrawal #%(id)s") % {"id": withdrawal.pk},
+        require_funds=True,
     )
     withdrawal.status = Withdrawal.Status.PAID
     withdrawal.payout_reference = payout_reference

@@ -119,6 +119,7 @@ class PayoutDetailsView(ForbidWhileImpersonatingMixin, CreditsSectionMixin, Form
                 account_holder=form.cleaned_data["account_holder"],
                 iban=form.cleaned_data["iban"],
                 paypal_email=form.cleaned_data["paypal_email"],
+                actor=self.request.user,
             )
         except ValidationError as error:
             _form_errors_add(form, error)

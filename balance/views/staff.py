@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import TemplateView
 
 from balance.forms.staff import (
+    ApproveForm,
     BalanceSettingsForm,
     GiftForm,
     HistoryFilterForm,
@@ -23,7 +24,11 @@ from balance.forms.staff import (
 from balance.models import BalanceSettings, Entry, Gift, GiftRun, Withdrawal
 from balance.selectors import customer_available, customer_entries
 from balance.services import staff as staff_services
-from balance.services.payout import payout_display, payout_snapshot
+from balance.services.payout import (
+    payout_change_describe,
+    payout_display,
+    payout_snapshot,
+)
 from core.mixins import StaffRequiredMixin
 from core.tables import lazy_page
 from customers.views.staff import CustomerCardMixin
@@ -38,6 +43,12 @@ HISTORY_PAGE_SIZE = 50
 def _add_service_error(form, error: ValidationError, field=None):
     for message in error.messages:
         form.add_error(field, message)
+
+
+def _held_money_warn(request, customer) -> None:
+    warning = staff_services.held_money_warning(customer_id=customer.pk)
+    if warning:
+        messages.warning(request, warning)
 
 
 class BalanceTabView(CustomerCardMixin, TemplateView):
@@ -95,6 +106,7 @@ class BalanceOperationView(BalanceTabView):
                 _add_service_error(form, error, "amount")
             else:
                 messages.success(request, _("The operation was posted."))
+                _held_money_warn(request, customer)
                 return redirect("balance:tab", pk=customer.pk)
         return self.render_to_response(
             self.get_context_data(operation_form=form), status=400
@@ -120,6 +132,7 @@ class BalanceReverseView(BalanceTabView):
                 _add_service_error(form, error, "reason")
             else:
                 messages.success(request, _("The operation was deleted (reversed)."))
+                _held_money_warn(request, customer)
                 return redirect("balance:tab", pk=customer.pk)
         return self.render_to_response(
             self.get_context_data(reverse_form=form, reverse_entry_id=entry.pk),
@@ -137,7 +150,7 @@ class WithdrawalListView(StaffRequiredMixin, TemplateView):
         from django.db.models import Case, IntegerField, Value, When
 
         withdrawals = (
-            Withdrawal.objects.select_related("customer")
+            Withdrawal.objects.select_related("customer", "payout_change")
             .annotate(
                 pending_first=Case(
                     When(status=Withdrawal.Status.PENDING, then=Value(0)),
@@ -156,6 +169,10 @@ class WithdrawalListView(StaffRequiredMixin, TemplateView):
             withdrawal.payout_lines = _payout_lines(
                 withdrawal.payout_details, unmasked=unmasked
             )
+            if withdrawal.payout_change is not None:
+                withdrawal.payout_change_text = payout_change_describe(
+                    withdrawal.payout_change
+                )
         return {
             **super().get_context_data(**kwargs),
             "page_obj": page,
@@ -195,10 +212,16 @@ class WithdrawalActionView(WithdrawalListView):
         form = None
         try:
             if action == "approve":
-                staff_services.staff_withdrawal_approve(
-                    withdrawal=withdrawal, user=request.user
-                )
-                messages.success(request, _("The request was approved."))
+                form = ApproveForm(request.POST)
+                if form.is_valid():
+                    staff_services.staff_withdrawal_approve(
+                        withdrawal=withdrawal,
+                        user=request.user,
+                        payout_change_checked=form.cleaned_data[
+                            "payout_change_checked"
+                        ],
+                    )
+                    messages.success(request, _("The request was approved."))
             elif action == "reject":
                 form = RejectForm(request.POST)
                 if form.is_valid():

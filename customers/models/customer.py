@@ -182,6 +182,14 @@ class Customer(models.Model):
             ("export_customer", _("Can export customers")),
             ("import_customer", _("Can import customers")),
             ("impersonate_customer", _("Can log in as a customer")),
+            # Each of these gives a staff member a way into the customer's account,
+            # so none of them comes with "change customer".
+            ("set_customer_password", _("Can set a customer's password by hand")),
+            ("enable_customer_login", _("Can enable a customer's login")),
+            (
+                "send_customer_credentials",
+                _("Can generate and e-mail a customer's credentials"),
+            ),
         ]
 
     def __str__(self):

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import SentEmail
-from core.services import email_queue, supported_language
+from core.services import absolute_url, email_queue, supported_language
 from customers.models import Customer, CustomerEvent
 from customers.services.events import customer_event_record
 from customers.services.profile import customer_email_taken, normalize_email
@@ -132,6 +132,14 @@ def _customer_lock(customer: Customer) -> Customer:
     )
 
 
+def _permission_check(actor, permission: str) -> None:
+    """Staff ``actor`` must hold ``permission``; None is the system, which may."""
+    if actor is not None and not actor.has_perm(permission):
+        raise ValidationError(
+            _("You are not allowed to do this: ask a manager."), code="permission"
+        )
+
+
 def _password_check(password: str, user) -> None:
     try:
         password_validation.validate_password(password, user)
@@ -142,7 +150,11 @@ def _password_check(password: str, user) -> None:
 @transaction.atomic(durable=True)
 def customer_login_enable(*, customer: Customer, actor) -> bool:
     """Lets the customer log in again, or creates their login; False if it already
-    could. A new login gets a random password: send the credentials next."""
+    could. A new login gets a random password: send the credentials next.
+
+    Only staff with ``customers.enable_customer_login`` may.
+    """
+    _permission_check(actor, "customers.enable_customer_login")
     customer = _customer_lock(customer)
     user, is_new = _login_prepare(customer)
     if not is_new and user.is_active:
@@ -174,12 +186,23 @@ def customer_login_disable(*, customer: Customer, actor) -> bool:
     return True
 
 
+def _staff_label(staff) -> str:
+    return f"{staff} <{staff.email}>"
+
+
 @transaction.atomic(durable=True)
 def customer_login_password_set(
-    *, customer: Customer, password: str, actor
+    *, customer: Customer, password: str, actor, password_reset_url: str = ""
 ) -> Customer:
     """Sets the customer's password by hand (the password validators apply) and
-    enables their login."""
+    enables their login.
+
+    Only staff with ``customers.set_customer_password`` may (``actor`` None is the
+    system). The event names who set it, and the customer is e-mailed that staff
+    changed their password (never the password itself), with the link to choose
+    their own: a password someone else knows is not theirs alone any more.
+    """
+    _permission_check(actor, "customers.set_customer_password")
     customer = _customer_lock(customer)
     user, is_new = _login_prepare(customer)
     _password_check(password, user)
@@ -189,9 +212,27 @@ def customer_login_password_set(
         customer_event_record(
             customer=customer, kind=CustomerEvent.Kind.LOGIN_ENABLED, actor=actor
         )
-    customer_event_record(
-        customer=customer, kind=CustomerEvent.Kind.PASSWORD_SET, actor=actor
+    by_staff = actor is not None and actor.is_authenticated
+    event = customer_event_record(
+        customer=customer,
+        kind=CustomerEvent.Kind.PASSWORD_SET,
+        actor=actor,
+        detail=_staff_label(actor) if by_staff else "",
+        data={"set_by": actor.pk, "set_by_email": actor.email} if by_staff else {},
     )
+    if customer.email:
+        email_queue(
+            event_key=f"customer.password_set_by_staff:{event.pk}",
+            to=customer.email,
+            template="password_set_by_staff",
+            context={
+                "name": customer.first_name,
+                "email": user.email,
+                "password_reset_url": password_reset_url
+                or absolute_url(reverse("account:password_reset")),
+            },
+            language=customer.language,
+        )
     return customer
 
 
@@ -216,8 +257,9 @@ def customer_credentials_send(
 
     ``request_key`` names this one request (a nonce of the form): asking again with
     the same key (a double submit, a retry) changes nothing and sends nothing, and
-    returns False.
+    returns False. Only staff with ``customers.send_customer_credentials`` may.
     """
+    _permission_check(actor, "customers.send_customer_credentials")
     customer = _customer_lock(customer)
     event_key = credentials_event_key(customer, request_key)
     if SentEmail.objects.filter(event_key=event_key).exists():

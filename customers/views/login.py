@@ -36,6 +36,11 @@ from customers.models import Customer
 from customers.services import login as services
 from customers.views.staff import CustomerCardMixin
 
+CHANGE = ("customers.view_customer", "customers.change_customer")
+# Setting a password, enabling a login and sending credentials each open the
+# customer's account to whoever does it: their own permissions, Manager's only.
+SET_PASSWORD = (*CHANGE, "customers.set_customer_password")
+
 
 def _site_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
@@ -74,7 +79,7 @@ class CustomerLoginTabView(ForbidWhileImpersonatingMixin, CustomerCardMixin, For
         return {**super().get_form_kwargs(), "customer": self.get_customer()}
 
     def post(self, request, *args, **kwargs):
-        if not request.user.has_perm("customers.change_customer"):
+        if not request.user.has_perms(SET_PASSWORD):
             raise PermissionDenied
         return super().post(request, *args, **kwargs)
 
@@ -94,12 +99,19 @@ class CustomerLoginTabView(ForbidWhileImpersonatingMixin, CustomerCardMixin, For
                 customer=customer,
                 password=form.cleaned_data["password"],
                 actor=self.request.user,
+                password_reset_url=self.request.build_absolute_uri(
+                    reverse("account:password_reset")
+                ),
             )
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
         messages.success(
-            self.request, _("The password was set. The customer can log in with it.")
+            self.request,
+            _(
+                "The password was set. The customer can log in with it and was "
+                "e-mailed that staff changed their password."
+            ),
         )
         return redirect("customers:login", pk=customer.pk)
 
@@ -107,7 +119,7 @@ class CustomerLoginTabView(ForbidWhileImpersonatingMixin, CustomerCardMixin, For
 class CustomerLoginActionView(ForbidWhileImpersonatingMixin, StaffRequiredMixin, View):
     """A one-click action on a customer's login (POST only)."""
 
-    permission_required = ("customers.view_customer", "customers.change_customer")
+    permission_required: tuple[str, ...] = CHANGE
     http_method_names = ["post"]
 
     def post(self, request, pk):
@@ -134,6 +146,8 @@ class CustomerLoginActionView(ForbidWhileImpersonatingMixin, StaffRequiredMixin,
 
 
 class CustomerLoginEnableView(CustomerLoginActionView):
+    permission_required = (*CHANGE, "customers.enable_customer_login")
+
     def act(self, customer):
         if services.customer_login_enable(customer=customer, actor=self.request.user):
             messages.success(
@@ -159,6 +173,8 @@ class CustomerLoginDisableView(CustomerLoginActionView):
 
 
 class CustomerCredentialsSendView(CustomerLoginActionView):
+    permission_required = (*CHANGE, "customers.send_customer_credentials")
+
     def act(self, customer):
         nonce = self.nonce()
         if nonce is None:

@@ -1,10 +1,12 @@
 import logging
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
 
-from balance.models import PayoutDetails
+from balance.models import PayoutDetails, PayoutDetailsChange
 from balance.services.payout import (
     payout_details_read,
     payout_details_save,
@@ -164,3 +166,111 @@ def test_payout_view_never_logs_iban(customer_client, customer, caplog):
     assert IBAN not in logged
     assert "0000 0123 456" not in logged
     assert "marta@example.com" not in logged
+
+
+# Every change of the payout details is recorded, shown and e-mailed
+
+NEW_IBAN = "DE89370400440532013000"
+
+
+def post_payout(client, **data):
+    return client.post(
+        URL,
+        {
+            "account_holder": "Marta Neri",
+            "iban": IBAN,
+            "paypal_email": "",
+            "current_password": PASSWORD,
+            **data,
+        },
+    )
+
+
+def test_payout_change_is_recorded_on_the_timeline_and_emailed(
+    customer_client, customer, manager_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_payout(customer_client).status_code == 302
+        assert post_payout(
+            customer_client, iban=NEW_IBAN, account_holder="Ugo Rossi"
+        ).status_code == (302)
+
+    first, second = PayoutDetailsChange.objects.order_by("id")
+    assert first.fields == ["iban", "account_holder", "bank_name"]
+    assert second.fields == ["iban", "account_holder", "bank_name"]
+    assert second.before["iban"] == "IT•• •••• •••• 3456"
+    assert second.after["iban"] == "DE•• •••• •••• 3000"
+    assert second.after["account_holder"] == "Ugo Rossi"
+    assert second.actor == customer.user
+    assert second.notified_to == [customer.email]
+    for change in (first, second):
+        assert IBAN not in str(change.before) + str(change.after)
+        assert NEW_IBAN not in str(change.before) + str(change.after)
+
+    assert len(mail.outbox) == 2
+    message = mail.outbox[1]
+    assert message.to == [customer.email]
+    assert message.subject == "Your payout details changed"
+    assert "IBAN: IT•• •••• •••• 3456 → DE•• •••• •••• 3000" in message.body
+    assert "Account holder: Marta Neri → Ugo Rossi" in message.body
+    assert "If you did not make this change" in message.body
+    assert IBAN not in message.body
+    assert NEW_IBAN not in message.body
+
+    staff = Client()
+    staff.force_login(manager_user)
+    page = staff.get(f"/staff/customers/{customer.pk}/history/").content.decode()
+    assert "Payout details changed: IBAN, Account holder, Bank" in page
+    assert customer.user.email in page
+    assert NEW_IBAN not in page
+
+
+def test_saving_the_same_payout_details_again_records_nothing(
+    customer_client, customer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_payout(customer_client)
+        post_payout(customer_client, iban="it60 x054 2811 1010 0000 0123 456")
+    assert PayoutDetailsChange.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_payout_change_after_an_email_change_also_tells_the_previous_address(
+    customer_client, customer, django_capture_on_commit_callbacks
+):
+    """Whoever holds the password moves the e-mail to theirs, then the IBAN: the
+    address the customer had before still hears of it."""
+    before = customer.email
+    customer_client.post(
+        "/account/profile/email/",
+        {"email": "taker@example.com", "current_password": PASSWORD},
+    )
+    customer.refresh_from_db()
+    assert customer.email == "taker@example.com"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        post_payout(customer_client, iban=NEW_IBAN)
+
+    change = PayoutDetailsChange.objects.get()
+    assert change.notified_to == ["taker@example.com", before]
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        ["taker@example.com", before]
+    )
+    assert {message.subject for message in mail.outbox} == {
+        "Your payout details changed"
+    }
+
+
+def test_payout_change_by_the_service_names_no_actor_when_none(customer):
+    save(customer)
+    change = PayoutDetailsChange.objects.get()
+    assert change.actor is None
+    assert change.actor_label == ""
+    assert change.fields == ["iban", "paypal_email", "account_holder", "bank_name"]
+    assert change.before == {
+        "iban": "",
+        "paypal_email": "",
+        "account_holder": "",
+        "bank_name": "",
+    }
+    assert change.after["paypal_email"] == "m•••@example.com"

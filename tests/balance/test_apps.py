@@ -88,3 +88,16 @@ def test_money_is_decimal_on_the_way_out():
     entry = credit(CustomerFactory(), "0.10")
     assert isinstance(entry.amount, Decimal)
     assert isinstance(entry.balance_after, Decimal)
+
+
+@pytest.mark.django_db
+def test_both_groups_see_payout_details_changes_on_the_timeline(
+    staff_user, manager_user
+):
+    for user in (staff_user, manager_user):
+        assert user.has_perm("balance.view_payoutdetailschange")
+    customer = CustomerFactory()
+    assert all(
+        event.source != "payout_changes"
+        for event in customer_timeline(user=UserFactory(), customer=customer).events
+    )

@@ -343,6 +343,22 @@ class LedgerMachine(RuleBasedStateMachine):
             model.held -= amount
             model.balance -= amount
 
+        withdrawal_id = self._pick(self.withdrawals, pick)
+        if withdrawal_id is not None:
+            index, amount = self.withdrawals[withdrawal_id]
+            status = self.withdrawal_status[withdrawal_id]
+            if status == Withdrawal.Status.APPROVED and (
+                self.model[index].balance < amount
+            ):
+                # A staff debit ate into the held amount: paying it is refused.
+                self._refused(
+                    lambda: withdrawal_pay(
+                        withdrawal_id=withdrawal_id,
+                        payout_reference="REF",
+                        decided_by=None,
+                    )
+                )
+                return
         self._withdrawal_step(
             pick,
             {Withdrawal.Status.APPROVED},

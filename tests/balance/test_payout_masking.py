@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
+from balance.models import PayoutDetailsChange
 from balance.services import withdrawal_request
 from balance.services.payout import payout_details_save, payout_snapshot
 from tests.balance.support import credit, key
@@ -44,6 +47,11 @@ def customer_with_request():
     customer = CustomerFactory()
     payout_details_save(
         customer=customer, account_holder="Anna Rossi", iban=IBAN, paypal_email=PAYPAL
+    )
+    # Saved long ago: a request right after a change is flagged with the change,
+    # whose record keeps masked values only (see test_staff_views).
+    PayoutDetailsChange.objects.filter(customer=customer).update(
+        created_at=timezone.now() - timedelta(days=30)
     )
     credit(customer, "80.00")
     withdrawal_request(

@@ -723,3 +723,38 @@ def test_a_retried_spend_returns_the_first_entry_though_no_longer_affordable(cus
     assert again.pk == first.pk
     assert figures(customer)[0] == D("2.00")
     assert Entry.objects.count() == 2
+
+
+def test_withdrawal_pay_refused_when_a_debit_ate_into_the_held_amount(
+    customer, staff_user
+):
+    """Balance 100, 70 held for a withdrawal, staff debit 100: paying the 70
+    would leave the balance at -70, so it is refused and nothing moves."""
+    credit(customer, "100.00")
+    withdrawal = request(customer, amount="70.00")
+    withdrawal_approve(withdrawal_id=withdrawal.pk, decided_by=staff_user)
+    balance_debit(
+        customer_id=customer.pk, amount=D("100.00"), author=STAFF, idempotency_key=key()
+    )
+    assert figures(customer) == (D("0.00"), D("70.00"))
+
+    assert_refused(
+        customer,
+        lambda: withdrawal_pay(
+            withdrawal_id=withdrawal.pk, payout_reference="X", decided_by=staff_user
+        ),
+        "The balance (0.00 EUR) no longer covers this withdrawal of 70.00 EUR: "
+        "70.00 EUR is missing.",
+    )
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == Withdrawal.Status.APPROVED
+    assert withdrawal.hold.status == Hold.Status.ACTIVE
+    assert not Entry.objects.filter(kind=Entry.Kind.WITHDRAWAL).exists()
+
+    credit(customer, "70.00")
+    paid = withdrawal_pay(
+        withdrawal_id=withdrawal.pk, payout_reference="X", decided_by=staff_user
+    )
+    assert paid.status == Withdrawal.Status.PAID
+    assert figures(customer) == (D("0.00"), D("0.00"))
+    assert_ledger_consistent(customer)

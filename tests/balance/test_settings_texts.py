@@ -22,6 +22,7 @@ GENERAL = {
     "credits_section_enabled": "on",
     "withdrawals_enabled": "on",
     "withdrawal_minimum": "20.00",
+    "payout_change_review_hours": "48",
     "checkout_button_colour": "#2346c8",
     "checkout_button_style": "filled",
     "staff_notification_emails": "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,9 +10,12 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from balance.models import Entry, Withdrawal
 from balance.services import Author, withdrawal_request
+from balance.services.account import withdrawal_request_from_account
+from balance.services.payout import payout_details_save
 from core.models import SentEmail
 from customers.models import Customer
 from tests.balance.support import assert_ledger_consistent, credit, key
@@ -421,6 +425,7 @@ SETTINGS_DATA = {
     "credits_intro_en": "Your credits",
     "withdrawals_enabled": "on",
     "withdrawal_minimum": "25.00",
+    "payout_change_review_hours": "72",
     "message_below_minimum_en": "Not yet",
     "message_minimum_reached_en": "You can withdraw",
     "checkout_message_en": "Use {balance}, save {balance-value}",
@@ -441,6 +446,7 @@ def test_settings_saved_by_manager(client):
     assert response.status_code == 302
     saved = BalanceSettings.load()
     assert saved.withdrawal_minimum == Decimal("25.00")
+    assert saved.payout_change_review_hours == 72
     assert saved.checkout_button_colour == "#aa3300"
     assert saved.staff_notification_emails == "a@example.com\nb@example.com"
     assert not saved.checkout_enabled
@@ -452,6 +458,8 @@ def test_settings_saved_by_manager(client):
         ("checkout_button_colour", "red"),
         ("staff_notification_emails", "a@example.com\nnot-an-address"),
         ("withdrawal_minimum", "0"),
+        ("payout_change_review_hours", "0"),
+        ("payout_change_review_hours", ""),
     ],
 )
 def test_settings_bad_value_refused(client, field, value):
@@ -630,3 +638,158 @@ def test_dashboard_widget_hidden_without_view_entry(client):
     response = client.get(reverse("staff:dashboard"))
 
     assert "balance_bars" not in response.context
+
+
+# Paying out needs the funds at pay time
+
+
+def test_manager_debit_into_held_money_warns_and_the_payout_is_refused(client):
+    """Balance 100, a pending withdrawal of 70, a Manager debits 100: the debit
+    warns that the withdrawal can no longer be paid, and paying it is refused with
+    the balance and what is missing; nothing is posted."""
+    client.force_login(StaffFactory(groups=["Manager"]))
+    customer = CustomerFactory()
+    credit(customer, "100.00")
+    withdrawal = withdrawal_request(
+        customer_id=customer.pk,
+        amount=Decimal("70.00"),
+        payout_details={"iban_last4": "3000"},
+        idempotency_key=key(),
+    )
+
+    response = post_operation(
+        client, customer, direction="debit", amount="100", note="Correction"
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        "The balance (0.00 EUR) no longer covers the 70.00 EUR set aside for "
+        f"withdrawal #{withdrawal.pk} of 70.00 EUR: it can no longer be paid unless "
+        "the customer is credited 70.00 EUR more."
+    ) in page
+
+    assert action(client, withdrawal, "approve").status_code == 302
+    listing = client.get(reverse("balance:withdrawals")).content.decode()
+    assert "No longer covers this withdrawal" in listing
+    refused = action(client, withdrawal, "pay", payout_reference="TR-1")
+
+    assert refused.status_code == 400
+    assert (
+        "The balance (0.00 EUR) no longer covers this withdrawal of 70.00 EUR: "
+        "70.00 EUR is missing."
+    ) in refused.content.decode()
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == Withdrawal.Status.APPROVED
+    assert withdrawal.payout_reference == ""
+    assert not Entry.objects.filter(kind=Entry.Kind.WITHDRAWAL).exists()
+    customer.refresh_from_db()
+    assert (customer.balance, customer.balance_held) == (
+        Decimal("0.00"),
+        Decimal("70.00"),
+    )
+    assert not SentEmail.objects.filter(
+        event_key=f"balance.withdrawal_paid:{withdrawal.pk}"
+    ).exists()
+    assert_ledger_consistent(customer)
+
+
+def test_debit_within_the_available_balance_does_not_warn(adder):
+    customer = CustomerFactory()
+    credit(customer, "100.00")
+    withdrawal_request(
+        customer_id=customer.pk,
+        amount=Decimal("70.00"),
+        payout_details={},
+        idempotency_key=key(),
+    )
+    response = post_operation(adder, customer, direction="debit", amount="30")
+    page = adder.get(response["Location"]).content.decode()
+    assert "The operation was posted." in page
+    assert "no longer covers" not in page
+
+
+# A withdrawal soon after a payout details change needs a second look
+
+
+def flagged_withdrawal(amount="30.00"):
+    customer = CustomerFactory(first_name="Marta")
+    credit(customer, "50.00")
+    payout_details_save(
+        customer=customer,
+        account_holder="Marta Neri",
+        iban="IT60X0542811101000000123456",
+        paypal_email="",
+        actor=customer.user,
+    )
+    withdrawal = withdrawal_request_from_account(
+        customer=customer, amount=Decimal(amount), idempotency_key=key()
+    )
+    return customer, withdrawal
+
+
+@pytest.fixture
+def withdrawals_on():
+    from balance.models import BalanceSettings
+
+    row = BalanceSettings.load()
+    row.withdrawals_enabled = True
+    row.withdrawal_minimum = Decimal("10.00")
+    row.save()
+    return row
+
+
+def test_withdrawal_after_a_payout_change_is_flagged_and_needs_a_confirmation(
+    approver, withdrawals_on
+):
+    customer, withdrawal = flagged_withdrawal()
+    assert withdrawal.payout_change is not None
+
+    listing = approver.get(reverse("balance:withdrawals")).content.decode()
+    row = listing.split(f'id="withdrawal-{withdrawal.pk}"')[1].split("</tr>")[0]
+    assert "Payout details changed just before" in row
+    assert "IBAN: (none) → IT•• •••• •••• 3456" in row
+    assert 'name="payout_change_checked"' in row
+    assert "Approve after checking" in row
+
+    refused = action(approver, withdrawal, "approve")
+
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Payout details changed on" in page
+    assert "IBAN: (none) → IT•• •••• •••• 3456" in page
+    assert "confirm that you checked the change with the customer" in page
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == Withdrawal.Status.PENDING
+    assert withdrawal.decided_by is None
+    assert not SentEmail.objects.filter(
+        event_key=f"balance.withdrawal_approved:{withdrawal.pk}"
+    ).exists()
+
+    done = action(approver, withdrawal, "approve", payout_change_checked="on")
+
+    assert done.status_code == 302
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == Withdrawal.Status.APPROVED
+
+
+def test_withdrawal_past_the_review_window_is_not_flagged(approver, withdrawals_on):
+    from balance.models import PayoutDetailsChange
+
+    withdrawals_on.payout_change_review_hours = 24
+    withdrawals_on.save()
+    customer = CustomerFactory()
+    credit(customer, "50.00")
+    payout_details_save(
+        customer=customer,
+        account_holder="Marta Neri",
+        iban="IT60X0542811101000000123456",
+        paypal_email="",
+    )
+    PayoutDetailsChange.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    withdrawal = withdrawal_request_from_account(
+        customer=customer, amount=Decimal("20.00"), idempotency_key=key()
+    )
+
+    assert withdrawal.payout_change is None
+    row = approver.get(reverse("balance:withdrawals")).content.decode()
+    assert "Payout details changed just before" not in row
+    assert action(approver, withdrawal, "approve").status_code == 302

@@ -64,7 +64,9 @@ def test_customer_requests_withdrawal_and_staff_pay_it(page, browser, live_serve
     page.locator(".credits-withdrawals").get_by_text("Pending").wait_for()
 
     withdrawal = Withdrawal.objects.get(customer=customer)
-    assert [m.to for m in mail.outbox] == [["payouts@example.com"]]
+    # The customer hears of the new payout details; staff of the request.
+    assert [m.to for m in mail.outbox] == [[customer.email], ["payouts@example.com"]]
+    assert mail.outbox[0].subject == "Your payout details changed"
 
     url = staff_withdrawals_url()
     if url is not None:
@@ -79,8 +81,11 @@ def test_customer_requests_withdrawal_and_staff_pay_it(page, browser, live_serve
         staff_page.get_by_role("heading", name="Dashboard").wait_for()
         staff_page.goto(url)
         row_locator = staff_page.locator(f"#withdrawal-{withdrawal.pk}")
-        row_locator.get_by_text("IT•• •••• •••• 3456").wait_for()
-        row_locator.get_by_role("button", name="Approve").click()
+        row_locator.get_by_text("IBAN: IT•• •••• •••• 3456", exact=True).wait_for()
+        # Requested right after the payout details changed: a second look.
+        row_locator.get_by_text("Payout details changed just before").wait_for()
+        row_locator.get_by_label("I checked this change with the customer").check()
+        row_locator.get_by_role("button", name="Approve after checking").click()
         row_locator = staff_page.locator(f"#withdrawal-{withdrawal.pk}")
         row_locator.get_by_label("Payout reference").fill("SEPA-2026-001")
         row_locator.get_by_role("button", name="Mark as paid").click()
@@ -90,7 +95,11 @@ def test_customer_requests_withdrawal_and_staff_pay_it(page, browser, live_serve
         from balance.services import withdrawal_approve, withdrawal_pay
 
         manager = StaffFactory(groups=["Manager"])
-        withdrawal_approve(withdrawal_id=withdrawal.pk, decided_by=manager)
+        withdrawal_approve(
+            withdrawal_id=withdrawal.pk,
+            decided_by=manager,
+            payout_change_checked=True,
+        )
         withdrawal_pay(
             withdrawal_id=withdrawal.pk,
             payout_reference="SEPA-2026-001",
@@ -104,7 +113,7 @@ def test_customer_requests_withdrawal_and_staff_pay_it(page, browser, live_serve
     assert page.get_by_test_id("credits-balance").inner_text() == "69.50 EUR"
     assert page.get_by_test_id("credits-available").inner_text() == "69.50 EUR"
     recipients = [m.to[0] for m in mail.outbox]
-    assert recipients[0] == "payouts@example.com"
+    assert recipients[1] == "payouts@example.com"
     if url is not None:
         # The staff side mails the customer on approval and on payment.
         assert recipients.count(customer.email) >= 2

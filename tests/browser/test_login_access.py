@@ -20,8 +20,9 @@ def staff_log_in(page, staff):
     page.get_by_role("heading", name="Dashboard").wait_for()
 
 
-def test_staff_enable_login_and_email_credentials_that_log_in(page):
-    staff = StaffFactory(groups=["Staff"])
+def test_manager_enable_login_and_email_credentials_that_log_in(page):
+    # Enabling a login and sending credentials are Manager's, not Staff's.
+    staff = StaffFactory(groups=["Manager"])
     customer = CustomerFactory(first_name="Paola", last_name="Verdi")
     staff_log_in(page, staff)
 

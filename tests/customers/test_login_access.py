@@ -35,21 +35,29 @@ def viewer_client():
     return client
 
 
+@pytest.fixture
+def manager_client(manager_user):
+    """Setting a password, enabling a login and sending credentials are Manager's."""
+    client = Client()
+    client.force_login(manager_user)
+    return client
+
+
 def login_url(customer, action=""):
     return f"/staff/customers/{customer.pk}/login/{action + '/' if action else ''}"
 
 
-def test_login_tab_shows_the_login_state(staff_client, customer):
-    page = staff_client.get(login_url(customer)).content.decode()
+def test_login_tab_shows_the_login_state(manager_client, customer):
+    page = manager_client.get(login_url(customer)).content.decode()
     assert 'data-login-state="enabled"' in page
     assert f"Logs in to the customer area as {customer.email}" in page
     assert "Generate and e-mail credentials" in page
     assert 'aria-current="page">Login and access</a>' in page
 
 
-def test_login_tab_of_a_customer_without_login(staff_client):
+def test_login_tab_of_a_customer_without_login(manager_client):
     customer = CustomerFactory()
-    page = staff_client.get(login_url(customer)).content.decode()
+    page = manager_client.get(login_url(customer)).content.decode()
     assert 'data-login-state="none"' in page
     assert "Enable login" in page
 
@@ -87,19 +95,19 @@ def test_login_disable_logs_the_customer_out_at_their_next_request(
     assert event.actor == staff_user
 
 
-def test_login_enable_reactivates_the_same_password(staff_client, customer):
+def test_login_enable_reactivates_the_same_password(manager_client, customer):
     customer.user.is_active = False
     customer.user.save()
-    staff_client.post(login_url(customer, "enable"))
+    manager_client.post(login_url(customer, "enable"))
     assert Client().login(username=customer.email, password=PASSWORD)
     assert events(customer, CustomerEvent.Kind.LOGIN_ENABLED).count() == 1
 
 
 def test_login_enable_creates_a_login_nobody_knows_the_password_of(
-    staff_client, staff_user
+    manager_client, manager_user
 ):
     customer = CustomerFactory(email="new@example.com", language="it")
-    response = staff_client.post(login_url(customer, "enable"), follow=True)
+    response = manager_client.post(login_url(customer, "enable"), follow=True)
     customer.refresh_from_db()
     assert customer.login_enabled
     assert customer.user.email == "new@example.com"
@@ -107,11 +115,13 @@ def test_login_enable_creates_a_login_nobody_knows_the_password_of(
     assert customer.user.has_usable_password()
     assert not customer.user.is_staff
     assert "Send the credentials or set a password" in response.content.decode()
-    assert events(customer, CustomerEvent.Kind.LOGIN_ENABLED).get().actor == staff_user
+    assert (
+        events(customer, CustomerEvent.Kind.LOGIN_ENABLED).get().actor == manager_user
+    )
 
 
-def test_login_enable_twice_records_it_once(staff_client, customer):
-    staff_client.post(login_url(customer, "enable"))
+def test_login_enable_twice_records_it_once(manager_client, customer):
+    manager_client.post(login_url(customer, "enable"))
     assert not events(customer, CustomerEvent.Kind.LOGIN_ENABLED).exists()
 
 
@@ -148,20 +158,20 @@ def test_login_actions_answer_only_post(staff_client, customer):
     assert customer.user.is_active
 
 
-def test_password_set_by_hand(staff_client, staff_user, customer):
-    response = staff_client.post(
+def test_password_set_by_hand(manager_client, manager_user, customer):
+    response = manager_client.post(
         login_url(customer),
         {"password": "a-brand-new-pass-42", "password_confirm": "a-brand-new-pass-42"},
     )
     assert response.status_code == 302
     assert Client().login(username=customer.email, password="a-brand-new-pass-42")
-    assert events(customer, CustomerEvent.Kind.PASSWORD_SET).get().actor == staff_user
+    assert events(customer, CustomerEvent.Kind.PASSWORD_SET).get().actor == manager_user
     assert not events(customer, CustomerEvent.Kind.LOGIN_ENABLED).exists()
 
 
-def test_password_set_by_hand_creates_and_enables_the_login(staff_client):
+def test_password_set_by_hand_creates_and_enables_the_login(manager_client):
     customer = CustomerFactory()
-    staff_client.post(
+    manager_client.post(
         login_url(customer),
         {"password": "a-brand-new-pass-42", "password_confirm": "a-brand-new-pass-42"},
     )
@@ -180,10 +190,10 @@ def test_password_set_by_hand_creates_and_enables_the_login(staff_client):
     ],
 )
 def test_password_set_with_a_bad_password_says_why_and_changes_nothing(
-    staff_client, customer, password, confirm, message
+    manager_client, customer, password, confirm, message
 ):
     password_hash = customer.user.password
-    response = staff_client.post(
+    response = manager_client.post(
         login_url(customer), {"password": password, "password_confirm": confirm}
     )
     assert response.status_code == 200
@@ -208,11 +218,11 @@ def test_password_like_the_email_is_refused_by_the_service(customer):
 
 
 def test_credentials_are_emailed_in_the_customers_language_and_log_in(
-    staff_client, staff_user, django_capture_on_commit_callbacks
+    manager_client, manager_user, django_capture_on_commit_callbacks
 ):
     customer = CustomerFactory(email="ana@example.com", first_name="Ana", language="es")
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(
+        response = manager_client.post(
             login_url(customer, "credentials"), {"nonce": NONCE}
         )
 
@@ -229,20 +239,20 @@ def test_credentials_are_emailed_in_the_customers_language_and_log_in(
     assert len(password) == 16
     assert Client().login(username="ana@example.com", password=password)
     assert events(customer, CustomerEvent.Kind.CREDENTIALS_SENT).get().actor == (
-        staff_user
+        manager_user
     )
     assert events(customer, CustomerEvent.Kind.LOGIN_ENABLED).count() == 1
 
 
 def test_credentials_sent_twice_with_the_same_nonce_change_and_send_once(
-    staff_client, customer, django_capture_on_commit_callbacks
+    manager_client, customer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(login_url(customer, "credentials"), {"nonce": NONCE})
+        manager_client.post(login_url(customer, "credentials"), {"nonce": NONCE})
     customer.user.refresh_from_db()
     password_hash = customer.user.password
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(
+        response = manager_client.post(
             login_url(customer, "credentials"), {"nonce": NONCE}, follow=True
         )
 
@@ -256,11 +266,11 @@ def test_credentials_sent_twice_with_the_same_nonce_change_and_send_once(
 
 
 def test_credentials_with_a_new_nonce_send_a_new_password(
-    staff_client, customer, django_capture_on_commit_callbacks
+    manager_client, customer, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(login_url(customer, "credentials"), {"nonce": NONCE})
-        staff_client.post(login_url(customer, "credentials"), {"nonce": "m" * 24})
+        manager_client.post(login_url(customer, "credentials"), {"nonce": NONCE})
+        manager_client.post(login_url(customer, "credentials"), {"nonce": "m" * 24})
     assert len(mail.outbox) == 2
     first, second = (sent_password(message) for message in mail.outbox)
     assert first != second
@@ -268,9 +278,9 @@ def test_credentials_with_a_new_nonce_send_a_new_password(
 
 
 @pytest.mark.parametrize("nonce", ["", "short", "<script>alert(1)</script>xxxxxxx"])
-def test_credentials_without_a_valid_nonce_do_nothing(staff_client, customer, nonce):
+def test_credentials_without_a_valid_nonce_do_nothing(manager_client, customer, nonce):
     password_hash = customer.user.password
-    response = staff_client.post(
+    response = manager_client.post(
         login_url(customer, "credentials"), {"nonce": nonce}, follow=True
     )
     assert "please reload the page" in response.content.decode()
@@ -280,7 +290,7 @@ def test_credentials_without_a_valid_nonce_do_nothing(staff_client, customer, no
 
 
 def test_a_staff_account_never_becomes_a_customer_login(
-    staff_client, django_capture_on_commit_callbacks
+    manager_client, django_capture_on_commit_callbacks
 ):
     staff = StaffFactory(email="boss@example.com")
     staff_hash = staff.password
@@ -288,13 +298,13 @@ def test_a_staff_account_never_becomes_a_customer_login(
 
     with django_capture_on_commit_callbacks(execute=True):
         for action in ("enable", "credentials"):
-            response = staff_client.post(
+            response = manager_client.post(
                 login_url(customer, action), {"nonce": NONCE}, follow=True
             )
             assert "A staff account can never be a customer login." in (
                 response.content.decode()
             )
-        response = staff_client.post(
+        response = manager_client.post(
             login_url(customer),
             {
                 "password": "a-brand-new-pass-42",
@@ -311,11 +321,11 @@ def test_a_staff_account_never_becomes_a_customer_login(
     assert not CustomerEvent.objects.exists()
 
 
-def test_a_login_of_another_customer_is_refused(staff_client):
+def test_a_login_of_another_customer_is_refused(manager_client):
     other = CustomerWithLoginFactory(email="shared@example.com")
     Customer.objects.filter(pk=other.pk).update(email="other@example.com")
     customer = CustomerFactory(email="shared@example.com")
-    response = staff_client.post(login_url(customer, "enable"), follow=True)
+    response = manager_client.post(login_url(customer, "enable"), follow=True)
     assert "Another customer already logs in with this e-mail." in (
         response.content.decode()
     )
@@ -324,11 +334,11 @@ def test_a_login_of_another_customer_is_refused(staff_client):
 
 
 def test_a_login_left_by_a_deleted_customer_is_taken_over_with_a_new_password(
-    staff_client,
+    manager_client,
 ):
     orphan = User.objects.create_user("back@example.com", password=PASSWORD)
     customer = CustomerFactory(email="back@example.com")
-    staff_client.post(login_url(customer, "enable"))
+    manager_client.post(login_url(customer, "enable"))
     customer.refresh_from_db()
     assert customer.user == orphan
     assert not Client().login(username="back@example.com", password=PASSWORD)
@@ -484,13 +494,13 @@ def test_sidebar_without_mobile_has_no_whatsapp(staff_client):
 
 
 def test_sidebar_reset_credentials_goes_back_to_the_page_it_was_on(
-    staff_client, customer, django_capture_on_commit_callbacks
+    manager_client, customer, django_capture_on_commit_callbacks
 ):
     card = f"/staff/customers/{customer.pk}/"
-    page = staff_client.get(card).content.decode()
+    page = manager_client.get(card).content.decode()
     nonce = re.search(r'name="nonce" value="([^"]+)"', page)[1]
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(
+        response = manager_client.post(
             login_url(customer, "credentials"), {"nonce": nonce, "next": card}
         )
     assert response["Location"] == card
@@ -557,3 +567,126 @@ def test_opening_the_confirmation_link_confirms_nothing_until_the_button_is_pres
     customer.refresh_from_db()
     assert customer.email_confirmed_at is not None
     assert "Your e-mail is confirmed" in client.get(path).content.decode()
+
+
+# Who may open a customer's account: setting a password, enabling a login and
+# sending credentials are permissions of their own, Manager's and not Staff's.
+
+NEW_PASSWORD = {
+    "password": "a-brand-new-pass-42",
+    "password_confirm": "a-brand-new-pass-42",
+    "nonce": NONCE,
+}
+
+
+def test_staff_group_lacks_the_login_permissions_manager_has(staff_user, manager_user):
+    for codename in (
+        "set_customer_password",
+        "enable_customer_login",
+        "send_customer_credentials",
+    ):
+        assert staff_user.has_perm("customers.change_customer")
+        assert not staff_user.has_perm(f"customers.{codename}")
+        assert manager_user.has_perm(f"customers.{codename}")
+
+
+@pytest.mark.parametrize("action", ["", "credentials", "enable"])
+def test_staff_group_cannot_open_a_customers_account(staff_client, action):
+    customer = CustomerWithLoginFactory()
+    if action == "enable":
+        customer.user.is_active = False
+        customer.user.save()
+    password_hash = customer.user.password
+
+    response = staff_client.post(login_url(customer, action), NEW_PASSWORD)
+
+    assert response.status_code == 403
+    assert "You do not have permission" in response.content.decode()
+    customer.user.refresh_from_db()
+    assert customer.user.password == password_hash
+    assert customer.user.is_active is (action != "enable")
+    assert not CustomerEvent.objects.exists()
+    assert not SentEmail.objects.exists()
+
+
+def test_staff_group_can_still_disable_a_login_and_ask_for_confirmation(
+    staff_client, customer
+):
+    assert staff_client.post(login_url(customer, "confirmation"), NEW_PASSWORD)[
+        "Location"
+    ] == login_url(customer)
+    assert staff_client.post(login_url(customer, "disable"))["Location"] == (
+        login_url(customer)
+    )
+    customer.user.refresh_from_db()
+    assert customer.user.is_active is False
+
+
+def test_login_tab_hides_what_the_staff_group_may_not_do(staff_client, customer):
+    page = staff_client.get(login_url(customer)).content.decode()
+    assert "Disable login" in page
+    assert "Generate and e-mail credentials" not in page
+    assert "Set a password by hand" not in page
+    assert 'name="password"' not in page
+    assert "Reset password and send credentials" not in page
+    without_login = CustomerFactory()
+    page = staff_client.get(login_url(without_login)).content.decode()
+    assert 'data-login-state="none"' in page
+    assert "Enable login" not in page
+
+
+def test_login_tab_shows_manager_every_login_action(manager_client, customer):
+    page = manager_client.get(login_url(customer)).content.decode()
+    assert "Generate and e-mail credentials" in page
+    assert "Set a password by hand" in page
+    assert "Reset password and send credentials" in page
+    assert (
+        "Enable login"
+        in manager_client.get(login_url(CustomerFactory())).content.decode()
+    )
+
+
+def test_login_services_refuse_staff_without_the_permission(staff_user, customer):
+    password_hash = customer.user.password
+    calls = (
+        lambda: login_services.customer_login_password_set(
+            customer=customer, password="a-brand-new-pass-42", actor=staff_user
+        ),
+        lambda: login_services.customer_credentials_send(
+            customer=customer, actor=staff_user, request_key=NONCE, login_url="/"
+        ),
+        lambda: login_services.customer_login_enable(
+            customer=CustomerFactory(), actor=staff_user
+        ),
+    )
+    for call in calls:
+        with pytest.raises(login_services.ValidationError) as error:
+            call()
+        assert error.value.code == "permission"
+    customer.user.refresh_from_db()
+    assert customer.user.password == password_hash
+    assert not CustomerEvent.objects.exists()
+    assert not SentEmail.objects.exists()
+
+
+def test_password_set_by_staff_names_who_and_tells_the_customer_without_it(
+    manager_client, manager_user, django_capture_on_commit_callbacks
+):
+    customer = CustomerWithLoginFactory(first_name="Ana", email="ana@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(login_url(customer), NEW_PASSWORD, follow=True)
+
+    assert "e-mailed that staff changed their password" in response.content.decode()
+    event = events(customer, CustomerEvent.Kind.PASSWORD_SET).get()
+    assert event.actor == manager_user
+    assert manager_user.email in event.detail
+    assert event.data == {"set_by": manager_user.pk, "set_by_email": manager_user.email}
+    (message,) = mail.outbox
+    assert message.to == ["ana@example.com"]
+    assert "changed by our staff" in message.subject
+    assert "A member of our staff set a new password" in message.body
+    assert "http://testserver/account/password-reset/" in message.body
+    html = message.alternatives[0][0]
+    for text in (message.subject, message.body, html):
+        assert "a-brand-new-pass-42" not in text
+    assert "a-brand-new-pass-42" not in str(SentEmail.objects.get().context)
