@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('balance', '0004_settings_texts_per_language'),
-        ('customers', '0009_login_permissions_apart_from_change'),
+        ('customers', '0010_login_permissions_apart_from_change'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0008_customer_last_call_at"),
+        ("customers", "0009_customerevent_kind_staff_as_customer"),
     ]
 
     operations = [
