@@ -201,9 +201,11 @@ def test_password_change_refuses_a_huge_password_unhashed(client):
     assert customer.user.check_password(PASSWORD)
 
 
-def test_staff_set_password_refuses_a_huge_password(staff_client):
+def test_staff_set_password_refuses_a_huge_password(client, manager_user):
+    # Setting a password by hand is a Manager's permission.
+    client.force_login(manager_user)
     customer = CustomerWithLoginFactory()
-    response = staff_client.post(
+    response = client.post(
         f"/staff/customers/{customer.pk}/login/",
         {"password": LONG_PASSWORD, "password_confirm": LONG_PASSWORD},
         follow=True,

@@ -62,7 +62,7 @@ def test_marketing_tab_shows_lists_with_when_and_how_and_tags(staff_client, staf
     assert "Unsubscribed" in html
     assert str(staff_user) in html
     assert "&lt;i&gt;VIP&lt;/i&gt;" in html and "<i>VIP</i>" not in html
-    assert "color:#ffffff" in html  # light text on a dark tag
+    assert 'data-text-colour="#ffffff"' in html  # light text on a dark tag
 
 
 def test_marketing_tabs_come_in_order(staff_client):
