@@ -114,12 +114,14 @@ def customer_update(*, customer: Customer, actor=None, **fields) -> Customer:
         ):
             raise ValidationError(
                 {
-                    "email": _(
-                        "This customer logs in with this e-mail, so only a manager "
-                        "can change it: ask a manager."
+                    "email": ValidationError(
+                        _(
+                            "This customer logs in with this e-mail, so only a "
+                            "manager can change it: ask a manager."
+                        ),
+                        code="permission",
                     )
-                },
-                code="permission",
+                }
             )
         if customer_email_taken(fields["email"], exclude_pk=customer.pk):
             raise ValidationError(
