@@ -153,6 +153,7 @@ class CustomersConfig(AppConfig):
                     "customers.set_customer_password",
                     "customers.enable_customer_login",
                     "customers.send_customer_credentials",
+                    "customers.change_customer_login_email",
                 ),
             )
         )

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
+from customers.services.profile import normalize_email
 
 
 class CustomerPersonalForm(forms.ModelForm):
@@ -36,6 +37,34 @@ class CustomerPersonalForm(forms.ModelForm):
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "email": forms.EmailInput(attrs={"autocomplete": "off"}),
         }
+
+    def __init__(self, *args, email_locked: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if email_locked:
+            field = self.fields["email"]
+            field.disabled = True
+            field.help_text = _(
+                "The customer logs in with this e-mail: only a manager can change it."
+            )
+
+    def changes(self) -> dict:
+        """What this post changes, by field name.
+
+        Django keeps a disabled field at its initial value whatever is posted. A
+        post that names another e-mail for a locked one anyway (a browser never
+        sends a disabled field) is passed on as posted, so the service refuses it
+        aloud instead of the form dropping it unsaid.
+        """
+        changes = {name: self.cleaned_data[name] for name in self.changed_data}
+        email = self.fields["email"]
+        posted = self.data.get(self.add_prefix("email"))
+        if (
+            email.disabled
+            and isinstance(posted, str)
+            and normalize_email(posted) != normalize_email(self["email"].initial)
+        ):
+            changes["email"] = posted
+        return changes
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data.get("birth_date")

@@ -190,6 +190,12 @@ class Customer(models.Model):
                 "send_customer_credentials",
                 _("Can generate and e-mail a customer's credentials"),
             ),
+            # The login follows the customer's e-mail, and so does its password
+            # reset link.
+            (
+                "change_customer_login_email",
+                _("Can change the e-mail a customer logs in with"),
+            ),
         ]
 
     def __str__(self):

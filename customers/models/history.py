@@ -31,6 +31,8 @@ class CustomerEvent(models.Model):
         TAG_ADDED = "tag_added", _("Tag added")
         TAG_REMOVED = "tag_removed", _("Tag removed")
         PROFILE_UPDATED = "profile_updated", _("Profile updated")
+        # Staff moved the customer's login to another e-mail address.
+        LOGIN_EMAIL_CHANGED = "login_email_changed", _("Login e-mail changed by staff")
         # A write in the customer area made by staff logged in as the customer
         # (cart, addresses, support requests...), which has no event of its own.
         STAFF_AS_CUSTOMER = "staff_as_customer", _("Staff acted as the customer")

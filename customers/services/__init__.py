@@ -9,6 +9,7 @@ from customers.services.profile import (
     customer_email_taken,
     customer_login_set_password,
     customer_update,
+    login_email_change_allowed,
     normalize_email,
 )
 
@@ -18,5 +19,6 @@ __all__ = [
     "customer_event_record",
     "customer_login_set_password",
     "customer_update",
+    "login_email_change_allowed",
     "normalize_email",
 ]

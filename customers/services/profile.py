@@ -7,9 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from customers.models import Customer
+from core.services import email_queue
+from customers.models import Customer, CustomerEvent
+from customers.services.events import customer_event_record
 
 User = get_user_model()
+
+LOGIN_EMAIL_PERMISSION = "customers.change_customer_login_email"
 
 
 def normalize_email(email: str) -> str:
@@ -68,15 +72,57 @@ def customer_login_set_password(*, customer: Customer, password: str) -> Custome
     return customer
 
 
+def login_email_change_allowed(*, customer: Customer, actor) -> bool:
+    """Whether ``actor`` may change the customer's e-mail address.
+
+    A customer's login follows their e-mail, and "Forgot your password?" sends its
+    link there: whoever changes the e-mail of a customer who has a login can take
+    the account over. So that needs ``customers.change_customer_login_email``
+    (a Manager's), not only "change customer". A customer without a login is
+    anyone's to edit. ``actor`` None is the system, or the customer's own change
+    that their password confirmed (``customer_email_change``), which may.
+    """
+    return (
+        customer.user_id is None
+        or actor is None
+        or actor.has_perm(LOGIN_EMAIL_PERMISSION)
+    )
+
+
 @transaction.atomic
-def customer_update(*, customer: Customer, **fields) -> Customer:
-    """Changes a customer's data; an e-mail that another customer has is refused."""
+def customer_update(*, customer: Customer, actor=None, **fields) -> Customer:
+    """Changes a customer's data; an e-mail that another customer has is refused.
+
+    ``actor`` is the staff member making the change (None: the system, or the
+    customer's own confirmed e-mail change). Staff change the e-mail of a customer
+    who has a login only with ``customers.change_customer_login_email``; when they
+    do, the timeline records who and both addresses, and the old address is told.
+    """
     unknown = set(fields) - {field.name for field in Customer._meta.fields}
     if unknown:
         raise ValueError(f"Unknown customer fields: {', '.join(sorted(unknown))}")
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    previous_email, previous_language = customer.email, customer.language
+    login_email_changes = False
     if "email" in fields:
         fields["email"] = normalize_email(fields["email"])
+        login_email_changes = customer.user_id is not None and fields[
+            "email"
+        ] != normalize_email(previous_email)
+        if login_email_changes and not login_email_change_allowed(
+            customer=customer, actor=actor
+        ):
+            raise ValidationError(
+                {
+                    "email": ValidationError(
+                        _(
+                            "This customer logs in with this e-mail, so only a "
+                            "manager can change it: ask a manager."
+                        ),
+                        code="permission",
+                    )
+                }
+            )
         if customer_email_taken(fields["email"], exclude_pk=customer.pk):
             raise ValidationError(
                 {"email": _("A customer with this e-mail already exists.")},
@@ -102,4 +148,43 @@ def customer_update(*, customer: Customer, **fields) -> Customer:
                 )
             user.email = customer.email
             user.save(update_fields=["email"])
+    if login_email_changes and actor is not None and actor.is_authenticated:
+        _login_email_change_tell(
+            customer=customer,
+            actor=actor,
+            previous_email=previous_email,
+            language=previous_language,
+        )
     return customer
+
+
+def _login_email_change_tell(
+    *, customer: Customer, actor, previous_email: str, language: str
+) -> None:
+    """Records that staff moved the customer's login to another e-mail, and tells
+    the address it left (in the language it was written to until now): a change
+    the customer did not ask for must not go unnoticed by the one who can tell."""
+    event = customer_event_record(
+        customer=customer,
+        kind=CustomerEvent.Kind.LOGIN_EMAIL_CHANGED,
+        actor=actor,
+        detail=_("From %(old)s to %(new)s")
+        % {"old": previous_email, "new": customer.email},
+        data={
+            "old_email": previous_email,
+            "new_email": customer.email,
+            "changed_by": actor.pk,
+            "changed_by_email": actor.email,
+        },
+    )
+    email_queue(
+        event_key=f"customer.login_email_changed_by_staff:{event.pk}",
+        to=previous_email,
+        template="login_email_changed_by_staff",
+        context={
+            "name": customer.first_name,
+            "old_email": previous_email,
+            "new_email": customer.email,
+        },
+        language=language,
+    )

@@ -97,7 +97,16 @@ class CustomerCardView(CustomerCardMixin, FormView):
     form_class = CustomerPersonalForm
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.get_customer()}
+        customer = self.get_customer()
+        return {
+            **super().get_form_kwargs(),
+            "instance": customer,
+            # Shown read-only to whoever may not change it; the service refuses a
+            # post that changes it anyway.
+            "email_locked": not services.login_email_change_allowed(
+                customer=customer, actor=self.request.user
+            ),
+        }
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("customers.change_customer"):
@@ -108,7 +117,8 @@ class CustomerCardView(CustomerCardMixin, FormView):
         try:
             services.customer_update(
                 customer=self.get_customer(),
-                **{name: form.cleaned_data[name] for name in form.changed_data},
+                actor=self.request.user,
+                **form.changes(),
             )
         except ValidationError as error:
             form.add_error(None, error)
