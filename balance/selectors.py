@@ -24,9 +24,9 @@ def customer_entries(customer_id: int) -> QuerySet[Entry]:
     )
 
 
-def customer_history(customer_id: int) -> QuerySet[Entry]:
-    """What the customer sees of their ledger, newest first: a deleted entry and its
-    reversal (the pair cancels out) are left out.
+def entries_standing() -> QuerySet[Entry]:
+    """The entries that still count: a deleted entry and its reversal (the pair
+    cancels out) are left out, wherever each of the two falls in time.
 
     ``NOT EXISTS`` rather than the LEFT JOIN of ``reversed_by__isnull``: PostgreSQL
     then walks the history index and probes each entry's reversal (0.6 ms for a page
@@ -34,9 +34,16 @@ def customer_history(customer_id: int) -> QuerySet[Entry]:
     all (145 ms).
     """
     reversed_later = Entry.objects.filter(reversal_of=OuterRef("pk"))
+    return Entry.objects.filter(reversal_of__isnull=True).exclude(
+        Exists(reversed_later)
+    )
+
+
+def customer_history(customer_id: int) -> QuerySet[Entry]:
+    """What the customer sees of their ledger, newest first: ``entries_standing``."""
     return (
-        Entry.objects.filter(customer_id=customer_id, reversal_of__isnull=True)
-        .exclude(Exists(reversed_later))
+        entries_standing()
+        .filter(customer_id=customer_id)
         .only("created_at", "amount", "note")
         .order_by("-created_at", "-id")
     )

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 import django_tables2 as tables
+from django.conf import settings
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
@@ -67,6 +68,8 @@ CHART_HEIGHT = 80
 CHART_BAR_STEP = 24
 CHART_BAR_WIDTH = 18
 CHART_MAX_MONTHS = 36
+# Room above the bars for their figures where nothing can be hovered (the PDF).
+CHART_FIGURES_ROOM = 56
 
 
 def report_months_chart(rows: QuerySet) -> dict | None:
@@ -101,6 +104,8 @@ def report_months_chart(rows: QuerySet) -> dict | None:
         "width": len(bars) * CHART_BAR_STEP,
         "height": CHART_HEIGHT,
         "bar_width": CHART_BAR_WIDTH,
+        "figures_room": CHART_FIGURES_ROOM,
+        "currency": settings.CURRENCY,
     }
 
 

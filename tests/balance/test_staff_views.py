@@ -503,11 +503,89 @@ def test_dashboard_widget_totals_and_period(client):
     html = response.content.decode()
     assert "balance-bar-credit" in html
     assert response.context["balance_period"] == 7
-    assert response.context["balance_volume"] == Decimal("35.00")
+    assert response.context["balance_credits"] == Decimal("30.00")
+    assert response.context["balance_debits"] == Decimal("5.00")
     assert response.context["balance_count"] == 2
     assert len(response.context["balance_bars"]) == 7
     today = response.context["balance_bars"][-1]
     assert (today["credits"], today["debits"]) == (Decimal("30.00"), Decimal("5.00"))
+
+
+def test_dashboard_widget_headline_leaves_reversed_pairs_out(client):
+    """Crediting 1,000,000,000 and deleting it (a reversal) moves no money: the
+    headline says credits, debits and net of what still counts, and says so."""
+    from balance.services import balance_debit, entry_reverse
+    from tests.balance.support import STAFF
+
+    client.force_login(StaffFactory(groups=["Manager"]))
+    customer = CustomerFactory()
+    mistake = credit(customer, "1000000000.00")
+    entry_reverse(entry_id=mistake.pk, reason="typo", author=STAFF)
+    credit(customer, "30.00")
+    balance_debit(
+        customer_id=customer.pk,
+        amount=Decimal("5"),
+        author=STAFF,
+        idempotency_key=key(),
+    )
+
+    response = client.get(reverse("staff:dashboard"), {"balance_period": "7"})
+
+    context = response.context
+    assert context["balance_credits"] == Decimal("30.00")
+    assert context["balance_debits"] == Decimal("5.00")
+    assert context["balance_net"] == Decimal("25.00")
+    assert context["balance_count"] == 2
+    html = response.content.decode()
+    headline = html[html.index('data-testid="balance-headline"') :]
+    headline = headline[: headline.index("</dl>")]
+    assert "1,000,000,000" not in headline and "2,000,000,0" not in headline
+    assert "Credits" in headline and "30.00 EUR" in headline
+    assert "Debits" in headline and "5.00 EUR" in headline
+    assert "Net" in headline and "25.00 EUR" in headline
+    assert "deleted operations and their reversals are left out" in html
+    today = context["balance_bars"][-1]
+    assert (today["credits"], today["debits"]) == (Decimal("30.00"), Decimal("5.00"))
+
+
+def test_dashboard_widget_chart_has_labelled_axes(client):
+    """A value axis with round ticks up to the highest day, and the days below."""
+    client.force_login(StaffFactory(groups=["Manager"]))
+    credit(CustomerFactory(), "30.00")
+
+    response = client.get(reverse("staff:dashboard"), {"balance_period": "7"})
+
+    ticks = [tick["value"] for tick in response.context["balance_ticks"]]
+    assert ticks == [Decimal(0), Decimal(10), Decimal(20), Decimal(30)]
+    html = response.content.decode()
+    chart = html[html.index('class="bar-chart balance-chart"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert 'class="chart-axis-title"' in chart and "EUR" in chart
+    assert ">30</text>" in chart and ">0</text>" in chart
+    labelled = [bar for bar in response.context["balance_bars"] if bar["label"]]
+    assert len(labelled) == 7
+    day = timezone.localdate()
+    assert f">{day.day} {day.strftime('%b')}</text>" in chart
+    assert "style=" not in chart
+
+
+def test_dashboard_widget_queries_stay_few(rf, django_assert_num_queries):
+    """Two queries (the days and the latest), however many entries and pairs."""
+    from balance.services import entry_reverse
+    from balance.widgets_staff import balance_widget_context
+    from tests.balance.support import STAFF
+
+    for _ in range(5):
+        customer = CustomerFactory()
+        credit(customer, "3.00")
+        entry_reverse(entry_id=credit(customer, "9.00").pk, reason="typo", author=STAFF)
+    request = rf.get("/staff/", {"balance_period": "90"})
+
+    with django_assert_num_queries(2):
+        context = balance_widget_context(request)
+        list(context["balance_latest"])
+
+    assert context["balance_count"] == 5
 
 
 def test_dashboard_widget_bad_period_falls_back(rf):

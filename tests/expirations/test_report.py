@@ -339,6 +339,49 @@ def test_pdf_export(staff_client, data):
     assert "Provenance: Web" in text
 
 
+def test_pdf_chart_writes_the_figures_on_the_bars(staff_client, monkeypatch):
+    """Nothing can be hovered on paper: each month's amount is written above its
+    bar, and the hint to hover is the web page's only."""
+    import weasyprint
+
+    ExpirationFactory(
+        amount=Decimal("1234.50"),
+        start_date=date(2026, 1, 1),
+        expiry_date=date(2027, 3, 5),
+    )
+    ExpirationFactory(
+        amount=Decimal("20.00"),
+        start_date=date(2026, 1, 1),
+        expiry_date=date(2027, 5, 1),
+    )
+    rendered = []
+    real_html = weasyprint.HTML
+
+    def recording_html(*args, **kwargs):
+        rendered.append(kwargs["string"])
+        return real_html(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "HTML", recording_html)
+
+    response = staff_client.get(reverse("expirations:report_pdf"))
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    (html,) = rendered
+    chart = html[html.index('data-testid="report-chart"') :]
+    chart = chart[: chart.index("</figure>")]
+    assert "hover" not in chart
+    figures = [
+        part.split(">", 1)[1].split("<", 1)[0]
+        for part in chart.split('<text class="report-bar-figure"')[1:]
+    ]
+    assert figures == ["1,234.50", "20.00"]
+    assert "Amount expiring per month, in EUR: the figure above each bar" in chart
+    page = staff_client.get(REPORT).content.decode()
+    assert "hover a bar for the figures" in page
+    assert "report-bar-figure" not in page
+
+
 def test_pdf_export_caps_rows_and_says_so(monkeypatch, data):
     monkeypatch.setattr(reports, "PDF_MAX_ROWS", 2)
     rows = reports.report_queryset({}, today=data["today"], soon_days=30)
