@@ -47,15 +47,16 @@ def customer_last_activity(customer: Customer):
     )
     event = (
         CustomerEvent.objects.filter(customer=customer)
+        .select_related("actor")
         .order_by("-created_at", "-id")
-        .only("kind", "created_at")
+        .only("kind", "created_at", "actor")
         .first()
     )
     candidates = []
     if action is not None:
         candidates.append((action.created_at, action.title))
     if event is not None:
-        candidates.append((event.created_at, event.get_kind_display()))
+        candidates.append((event.created_at, event.title))
     return max(candidates, key=lambda item: item[0]) if candidates else None
 
 

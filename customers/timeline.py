@@ -18,7 +18,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core import plugins
@@ -89,7 +89,7 @@ class CustomerEventSource:
             yield CardTimelineEvent(
                 when=event.created_at,
                 kind=event.kind,
-                title=event.get_kind_display(),
+                title=event.title,
                 body=event.detail,
                 source="events",
                 type_label=event.get_kind_display(),
@@ -241,7 +241,12 @@ def support_requests_figure(customer: Customer) -> str:
     )
     if not counts["total"]:
         return "0"
-    return gettext("%(total)d (%(open)d open)") % counts
+    return (
+        ngettext(
+            "%(total)d (%(open)d open)", "%(total)d (%(open)d open)", counts["open"]
+        )
+        % counts
+    )
 
 
 def push_devices_figure(customer: Customer) -> str:

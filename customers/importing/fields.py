@@ -114,7 +114,7 @@ FIELDS: tuple[ImportField, ...] = (
         gettext_lazy("region"),
         max_length=120,
         synonyms="region|state|province|county|state/province|región|provincia"
-        "|comunidad autónoma|regione|estado|distrito|uf",
+        "|comunidad autónoma|regione|região|estado|distrito|uf",
     ),
     ImportField(
         "postal_code",

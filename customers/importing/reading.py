@@ -7,6 +7,9 @@
   checked against how consistently each candidate splits the rows (the Sniffer
   prefers a comma even when every address holds one inside a semicolon file).
 - The header: the first non-empty row names the columns.
+- The cells: a cell that our exports neutralised for spreadsheets ("'+34 610...",
+  see ``core.csv_cells``) is read without the quote they put in front, so an
+  export imports back to the same values.
 
 Row numbers count lines as a person does in the file: the header is row 1.
 """
@@ -27,6 +30,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.csv_cells import csv_row_read
 from core.input import text_clean
 from customers.importing.dates import date_format_detect
 from customers.importing.fields import mapping_propose
@@ -208,7 +212,7 @@ def records_read(
                 continue
             if row_number == 1 and values and values[0].startswith("\ufeff"):
                 values[0] = values[0].lstrip("\ufeff")
-            yield row_number, values
+            yield row_number, csv_row_read(values)
     except csv.Error as error:
         raise UnreadableFile(
             _("Row %(row)s cannot be read (%(reason)s); the file was not imported.")

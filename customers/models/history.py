@@ -24,8 +24,14 @@ class CustomerEvent(models.Model):
         CREDENTIALS_SENT = "credentials_sent", _("Credentials sent")
         CONFIRMATION_SENT = "confirmation_sent", _("Confirmation request sent")
         EMAIL_CONFIRMED = "email_confirmed", _("E-mail confirmed")
-        IMPERSONATION_STARTED = "impersonation_started", _("Staff logged in as")
-        IMPERSONATION_ENDED = "impersonation_ended", _("Staff stopped logging in as")
+        IMPERSONATION_STARTED = (
+            "impersonation_started",
+            _("Staff logged in as the customer"),
+        )
+        IMPERSONATION_ENDED = (
+            "impersonation_ended",
+            _("Staff stopped logging in as the customer"),
+        )
         SUBSCRIBED = "subscribed", _("Subscribed to a list")
         UNSUBSCRIBED = "unsubscribed", _("Unsubscribed from a list")
         TAG_ADDED = "tag_added", _("Tag added")
@@ -67,6 +73,21 @@ class CustomerEvent(models.Model):
         ]
 
     def __str__(self):
+        return self.get_kind_display()
+
+    @property
+    def title(self) -> str:
+        """What happened, as the timeline and the sidebar say it: who logged in
+        as the customer ("Ana Bianchi stopped logging in as the customer")."""
+        impersonation = {
+            self.Kind.IMPERSONATION_STARTED: _("%(name)s logged in as the customer"),
+            self.Kind.IMPERSONATION_ENDED: _(
+                "%(name)s stopped logging in as the customer"
+            ),
+        }
+        if self.kind in impersonation and self.actor is not None:
+            name = self.actor.get_full_name() or self.actor.email
+            return str(impersonation[self.kind]) % {"name": name}
         return self.get_kind_display()
 
 
