@@ -22,7 +22,11 @@ from balance.forms.staff import (
     ReverseForm,
 )
 from balance.models import BalanceSettings, Entry, Gift, GiftRun, Withdrawal
-from balance.selectors import customer_available, customer_entries
+from balance.selectors import (
+    customer_available,
+    customer_entries,
+    withdrawal_recipients,
+)
 from balance.services import staff as staff_services
 from balance.services.payout import (
     payout_change_describe,
@@ -178,6 +182,7 @@ class WithdrawalListView(StaffRequiredMixin, TemplateView):
             "page_obj": page,
             "errors": kwargs.get("errors"),
             "error_withdrawal_id": kwargs.get("error_withdrawal_id"),
+            "recipients": withdrawal_recipients(BalanceSettings.load()),
             "title": _("Withdrawals"),
         }
 
@@ -261,6 +266,7 @@ class BalanceSettingsView(StaffRequiredMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "form": kwargs.get("form")
             or BalanceSettingsForm(instance=BalanceSettings.load()),
+            "recipients": withdrawal_recipients(BalanceSettings.load()),
             "title": _("Balance"),
         }
 
