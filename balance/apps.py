@@ -18,6 +18,7 @@ class BalanceConfig(AppConfig):
         from balance.automation import AssignCreditsForm, assign_credits
         from balance.timeline import (
             entry_timeline_source,
+            payout_access_timeline_source,
             payout_change_timeline_source,
         )
         from core import plugins
@@ -40,6 +41,16 @@ class BalanceConfig(AppConfig):
                 order=45,
             )
         )
+        # Who saw the IBAN or PayPal e-mail in full (PayoutDetailsAccess).
+        plugins.timeline_sources.register(
+            plugins.TimelineSource(
+                "payout_accesses",
+                _("Payout details seen"),
+                payout_access_timeline_source,
+                permission="balance.view_payoutdetailsaccess",
+                order=46,
+            )
+        )
         plugins.automation_actions.register(
             plugins.AutomationAction(
                 "balance.assign_credits",
@@ -59,6 +70,7 @@ class BalanceConfig(AppConfig):
                     "balance.view_gift",
                     "balance.view_giftrun",
                     "balance.view_payoutdetailschange",
+                    "balance.view_payoutdetailsaccess",
                 ),
             )
         )
@@ -77,6 +89,10 @@ class BalanceConfig(AppConfig):
                     "balance.change_gift",
                     "balance.view_giftrun",
                     "balance.view_payoutdetailschange",
+                    "balance.view_payoutdetailsaccess",
+                    # Managers approve and pay withdrawals: they need the IBAN.
+                    # Every view of it unmasked is recorded (PayoutDetailsAccess).
+                    "balance.view_payout_details_unmasked",
                 ),
             )
         )

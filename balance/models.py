@@ -614,9 +614,10 @@ class BalanceSettings(ModuleSettings):
 class PayoutDetails(models.Model):
     """Where a customer's withdrawals are paid. Personal data: encrypted at rest.
 
-    ``iban_encrypted`` and ``paypal_email_encrypted`` hold Fernet tokens made with the
-    key from the environment (``PAYOUT_ENCRYPTION_KEY``); the services encrypt and
-    decrypt, nothing else reads them.
+    ``iban_encrypted``, ``bank_name_encrypted`` and ``paypal_email_encrypted`` hold
+    Fernet tokens made with the key from the environment (``PAYOUT_ENCRYPTION_KEY``);
+    the services encrypt and decrypt, nothing else reads them. The bank name is the
+    customer's, or found from the IBAN when they leave it blank.
     """
 
     customer = models.OneToOneField(
@@ -631,7 +632,7 @@ class PayoutDetails(models.Model):
     iban_last4 = models.CharField(
         _("IBAN, last 4 characters"), max_length=4, blank=True
     )
-    bank_name = models.CharField(_("bank"), max_length=200, blank=True)
+    bank_name_encrypted = models.TextField(_("bank (encrypted)"), blank=True)
     paypal_email_encrypted = models.TextField(
         _("PayPal e-mail (encrypted)"), blank=True
     )
@@ -704,3 +705,48 @@ class PayoutDetailsChange(models.Model):
     def field_labels(self) -> list[str]:
         labels = dict(self.Field.choices)
         return [str(labels.get(name, name)) for name in self.fields]
+
+
+class PayoutDetailsAccess(models.Model):
+    """Someone on staff was shown a customer's payout details unmasked (the IBAN or
+    the PayPal e-mail in full): who, where and when. Written once per customer
+    shown, never edited; the customer's timeline lists them."""
+
+    class Page(models.TextChoices):
+        WITHDRAWALS = "withdrawals", _("the withdrawals page")
+        BALANCE_TAB = "balance_tab", _("the customer card's Balance tab")
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="payout_accesses",
+        db_index=False,  # see balance_payoutaccess_cust_idx
+    )
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("seen by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Who saw them, as they were named then ("Marta Neri <marta@example.com>").
+    viewer_label = models.CharField(_("seen by"), max_length=300, blank=True)
+    page = models.CharField(_("where"), max_length=20, choices=Page.choices)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("unmasked payout details view")
+        verbose_name_plural = _("unmasked payout details views")
+        ordering = ["-created_at", "-id"]
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(
+                fields=["customer", "-created_at"],
+                name="balance_payoutaccess_cust_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 
-from balance.models import Entry, Gift
+from balance.models import BalanceSettings, Entry, Gift
 from customers.models import Customer
+
+# The built-in group told of withdrawal requests when no address is configured.
+MANAGER_GROUP = "Manager"
 
 
 def customer_available(customer: Customer) -> Decimal:
@@ -72,3 +78,55 @@ def gift_audience(gift: Gift) -> QuerySet[Customer]:
         if gift.balance_max is not None:
             customers = customers.filter(balance__lte=gift.balance_max)
     return customers
+
+
+@dataclass(frozen=True)
+class WithdrawalRecipients:
+    """Who is e-mailed a new withdrawal request, and why them.
+
+    ``source`` is "settings" (the addresses in the balance settings), "managers"
+    (those are empty: the active staff of the Manager group), "admins" (no manager
+    has an address either: ``settings.ADMINS``) or "nobody".
+    """
+
+    addresses: list[str]
+    source: str
+
+    @property
+    def nobody(self) -> bool:
+        return not self.addresses
+
+
+def _admin_addresses() -> list[str]:
+    # ADMINS is a list of (name, address) pairs, or of addresses.
+    return [
+        entry[1] if isinstance(entry, (list, tuple)) else entry
+        for entry in settings.ADMINS
+    ]
+
+
+def _unique_addresses(addresses) -> list[str]:
+    return list(dict.fromkeys(a.strip() for a in addresses if a and a.strip()))
+
+
+def withdrawal_recipients(balance_settings: BalanceSettings) -> WithdrawalRecipients:
+    """The staff told of a withdrawal request: the configured addresses; when there
+    are none, the Manager group's active staff; when it has none, ``ADMINS``."""
+    configured = _unique_addresses(
+        balance_settings.staff_notification_emails.splitlines()
+    )
+    if configured:
+        return WithdrawalRecipients(configured, "settings")
+    managers = _unique_addresses(
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name=MANAGER_GROUP)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    if managers:
+        return WithdrawalRecipients(managers, "managers")
+    admins = _unique_addresses(_admin_addresses())
+    if admins:
+        return WithdrawalRecipients(admins, "admins")
+    return WithdrawalRecipients([], "nobody")

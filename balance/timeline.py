@@ -8,7 +8,7 @@ from datetime import datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _lazy
 
-from balance.models import Entry, PayoutDetailsChange
+from balance.models import Entry, PayoutDetailsAccess, PayoutDetailsChange
 from core import plugins
 from core.money import money_format
 
@@ -111,3 +111,44 @@ class PayoutChangeTimelineSource:
 
 
 payout_change_timeline_source = PayoutChangeTimelineSource()
+
+
+PAYOUT_VIEWED = "payout_details_viewed"
+
+
+class PayoutAccessTimelineSource:
+    """Every time someone on staff was shown the payout details unmasked."""
+
+    kind_choices = [(PAYOUT_VIEWED, _lazy("Payout details seen unmasked"))]
+
+    def __call__(
+        self,
+        customer,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kinds: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[plugins.TimelineEvent]:
+        if kinds and PAYOUT_VIEWED not in kinds:
+            return
+        accesses = PayoutDetailsAccess.objects.filter(customer=customer)
+        if since is not None:
+            accesses = accesses.filter(created_at__gte=since)
+        if until is not None:
+            accesses = accesses.filter(created_at__lt=until)
+        for access in accesses.order_by("-created_at", "-id")[
+            : (limit or TIMELINE_LIMIT + 1)
+        ]:
+            yield plugins.TimelineEvent(
+                when=access.created_at,
+                kind=PAYOUT_VIEWED,
+                title=gettext("Payout details seen unmasked by %(who)s on %(page)s")
+                % {
+                    "who": access.viewer_label or gettext("a deleted user"),
+                    "page": access.get_page_display(),
+                },
+                source="payout_accesses",
+            )
+
+
+payout_access_timeline_source = PayoutAccessTimelineSource()

@@ -18,6 +18,12 @@ class PayoutDetailsForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+    bank_name = forms.CharField(
+        label=_("Bank"),
+        max_length=200,
+        required=False,
+        help_text=_("Left blank, it is found from the IBAN."),
+    )
     paypal_email = forms.CharField(
         label=_("PayPal e-mail"), max_length=254, required=False
     )

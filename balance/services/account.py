@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from balance.models import BalanceSettings, Withdrawal
+from balance.selectors import withdrawal_recipients
 from balance.services.payout import payout_snapshot
 from balance.services.withdrawals import withdrawal_request
 from core.money import money_format
@@ -18,16 +19,12 @@ from core.services import email_queue
 from customers.models import Customer
 
 
-def staff_notification_addresses(balance_settings: BalanceSettings) -> list[str]:
-    lines = balance_settings.staff_notification_emails.splitlines()
-    return list(dict.fromkeys(line.strip() for line in lines if line.strip()))
-
-
 @transaction.atomic(durable=True)
 def withdrawal_request_from_account(
     *, customer: Customer, amount: Decimal, idempotency_key: str
 ) -> Withdrawal:
-    """The customer asks to be paid ``amount``: held at once, staff told by e-mail.
+    """The customer asks to be paid ``amount``: held at once, staff told by e-mail
+    (``balance.selectors.withdrawal_recipients``).
 
     Needs saved payout details (copied, encrypted, onto the request), the
     configured minimum and at most the available balance.
@@ -52,7 +49,7 @@ def withdrawal_request_from_account(
     )
     with translation.override(settings.LANGUAGE_CODE):
         amount_text = money_format(withdrawal.amount)
-    for address in staff_notification_addresses(balance_settings):
+    for address in withdrawal_recipients(balance_settings).addresses:
         email_queue(
             event_key=f"balance.withdrawal_requested:{withdrawal.pk}:{address}",
             to=address,

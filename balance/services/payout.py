@@ -1,6 +1,6 @@
 """Payout details: where a customer's withdrawals are paid, encrypted at rest.
 
-The IBAN and the PayPal e-mail are stored as Fernet tokens made with
+The IBAN, the bank name and the PayPal e-mail are stored as Fernet tokens made with
 ``settings.PAYOUT_ENCRYPTION_KEY``. When that setting is empty a key is derived from
 ``SECRET_KEY`` (SHA-256, urlsafe base64): good enough for local development only,
 as rotating ``SECRET_KEY`` then makes the stored details unreadable. Nothing here
@@ -77,9 +77,14 @@ def payout_details_save(
     account_holder: str,
     iban: str,
     paypal_email: str,
+    bank_name: str = "",
     actor=None,
 ) -> PayoutDetails:
     """Validates and stores the customer's payout details (at least one way).
+
+    ``bank_name`` goes with the IBAN; left blank it is found from the IBAN
+    (schwifty's bank registry), and so it is when the IBAN changes while the bank
+    name given is still the one the previous IBAN had.
 
     A change (of the IBAN, the PayPal e-mail, the holder or the bank) is recorded
     as a ``PayoutDetailsChange`` (timeline) and e-mailed to the customer at the
@@ -106,20 +111,25 @@ def payout_details_save(
             {"account_holder": _("Enter the name of the account holder.")},
             code="holder_required",
         )
-    bank_name = ""
-    if parsed is not None:
-        try:
-            bank_name = parsed.bank_name or ""
-        except SchwiftyException:
-            bank_name = ""
+    bank_name = " ".join((bank_name or "").split())[:200]
+    if parsed is None and bank_name:
+        raise ValidationError(
+            {"bank_name": _("A bank goes with an IBAN: enter the IBAN too.")},
+            code="bank_without_iban",
+        )
     compact = parsed.compact if parsed is not None else ""
     # One change at a time per customer, so "before" is what the change replaced.
     customer = Customer.objects.select_for_update(of=("self",)).get(pk=customer.pk)
     before = payout_details_read(customer)
+    if parsed is not None and (
+        not bank_name
+        or (compact != before["iban"] and bank_name == before["bank_name"])
+    ):
+        bank_name = _iban_bank_name(parsed) or bank_name
     after = {
         "account_holder": account_holder,
         "iban": compact,
-        "bank_name": bank_name[:200],
+        "bank_name": bank_name,
         "paypal_email": paypal_email,
     }
     changed = [
@@ -134,7 +144,7 @@ def payout_details_save(
             "account_holder": account_holder,
             "iban_encrypted": payout_encrypt(compact),
             "iban_last4": compact[-4:],
-            "bank_name": bank_name[:200],
+            "bank_name_encrypted": payout_encrypt(bank_name),
             "paypal_email_encrypted": payout_encrypt(paypal_email),
         },
     )
@@ -143,6 +153,15 @@ def payout_details_save(
             customer=customer, before=before, after=after, changed=changed, actor=actor
         )
     return details
+
+
+def _iban_bank_name(parsed: IBAN) -> str:
+    """The bank schwifty's registry names for the IBAN, or ""."""
+    try:
+        bank = parsed.bank_name or getattr(parsed.bank, "name", "") or ""
+    except SchwiftyException:
+        return ""
+    return " ".join(str(bank).split())[:200]
 
 
 def _masked(values: dict) -> dict:
@@ -174,7 +193,8 @@ def _addresses_on_file(customer: Customer, since: datetime) -> list[str]:
     return list(dict.fromkeys(a.strip().lower() for a in addresses if a and a.strip()))
 
 
-def _actor_label(actor) -> str:
+def actor_label(actor) -> str:
+    """How a change or a view names the staff member or customer who made it."""
     if actor is None or not actor.is_authenticated:
         return ""
     name = actor.get_full_name()
@@ -193,7 +213,7 @@ def _payout_change_record(
         before=_masked(before),
         after=_masked(after),
         actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=_actor_label(actor)[:300],
+        actor_label=actor_label(actor)[:300],
         notified_to=addresses,
     )
     language = supported_language(customer.language)
@@ -274,7 +294,7 @@ def payout_details_read(customer: Customer) -> dict:
     return {
         "account_holder": details.account_holder,
         "iban": payout_decrypt(details.iban_encrypted),
-        "bank_name": details.bank_name,
+        "bank_name": payout_decrypt(details.bank_name_encrypted),
         "paypal_email": payout_decrypt(details.paypal_email_encrypted),
     }
 
@@ -288,7 +308,7 @@ def payout_snapshot(customer: Customer) -> dict:
         "account_holder": details.account_holder,
         "iban_encrypted": details.iban_encrypted,
         "iban_last4": details.iban_last4,
-        "bank_name": details.bank_name,
+        "bank_name_encrypted": details.bank_name_encrypted,
         "paypal_email_encrypted": details.paypal_email_encrypted,
     }
 
@@ -322,9 +342,14 @@ def payout_display(details_snapshot: dict, *, unmasked: bool) -> dict:
         last4 = snapshot.get("iban_last4", "") or iban[-4:]
         iban_text = _iban_masked(iban[:2], last4) if iban or last4 else ""
         email_text = _email_masked(email) if email else ""
+    # Shown like the holder, masked or not; requests made before the bank name was
+    # encrypted kept it in clear.
+    bank_name = payout_decrypt(snapshot.get("bank_name_encrypted", "")) or snapshot.get(
+        "bank_name", ""
+    )
     return {
         "iban": iban_text,
-        "bank_name": snapshot.get("bank_name", ""),
+        "bank_name": bank_name,
         "account_holder": snapshot.get("account_holder", ""),
         "paypal_email": email_text,
     }

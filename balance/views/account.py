@@ -18,8 +18,6 @@ from balance.services.payout import (
     payout_details_get,
     payout_details_read,
     payout_details_save,
-    payout_display,
-    payout_snapshot,
 )
 from core.impersonation import ForbidWhileImpersonatingMixin
 from core.tables import lazy_page
@@ -105,12 +103,9 @@ class PayoutDetailsView(ForbidWhileImpersonatingMixin, CreditsSectionMixin, Form
         return {
             "account_holder": current["account_holder"],
             "iban": current["iban"],
+            "bank_name": current["bank_name"],
             "paypal_email": current["paypal_email"],
         }
-
-    def get_context_data(self, **kwargs):
-        display = payout_display(payout_snapshot(self.customer), unmasked=False)
-        return {**super().get_context_data(**kwargs), "current": display}
 
     def form_valid(self, form):
         try:
@@ -118,6 +113,7 @@ class PayoutDetailsView(ForbidWhileImpersonatingMixin, CreditsSectionMixin, Form
                 customer=self.customer,
                 account_holder=form.cleaned_data["account_holder"],
                 iban=form.cleaned_data["iban"],
+                bank_name=form.cleaned_data["bank_name"],
                 paypal_email=form.cleaned_data["paypal_email"],
                 actor=self.request.user,
             )

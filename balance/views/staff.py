@@ -21,14 +21,26 @@ from balance.forms.staff import (
     RejectForm,
     ReverseForm,
 )
-from balance.models import BalanceSettings, Entry, Gift, GiftRun, Withdrawal
-from balance.selectors import customer_available, customer_entries
+from balance.models import (
+    BalanceSettings,
+    Entry,
+    Gift,
+    GiftRun,
+    PayoutDetailsAccess,
+    Withdrawal,
+)
+from balance.selectors import (
+    customer_available,
+    customer_entries,
+    withdrawal_recipients,
+)
 from balance.services import staff as staff_services
 from balance.services.payout import (
     payout_change_describe,
     payout_display,
     payout_snapshot,
 )
+from balance.services.payout_access import payout_access_record, payout_shown_unmasked
 from core.mixins import StaffRequiredMixin
 from core.tables import lazy_page
 from customers.views.staff import CustomerCardMixin
@@ -68,13 +80,18 @@ class BalanceTabView(CustomerCardMixin, TemplateView):
         page = lazy_page(entries, self.request.GET.get("page"), HISTORY_PAGE_SIZE)
         query = self.request.GET.copy()
         query.pop("page", None)
+        snapshot = payout_snapshot(customer)
+        unmasked = self.request.user.has_perm(VIEW_UNMASKED)
+        if unmasked and payout_shown_unmasked(snapshot):
+            payout_access_record(
+                viewer=self.request.user,
+                customer_ids=[customer.pk],
+                page=PayoutDetailsAccess.Page.BALANCE_TAB,
+            )
         return {
             **super().get_context_data(**kwargs),
             "available": customer_available(customer),
-            "payout_lines": _payout_lines(
-                payout_snapshot(customer),
-                unmasked=self.request.user.has_perm(VIEW_UNMASKED),
-            ),
+            "payout_lines": _payout_lines(snapshot, unmasked=unmasked),
             "operation_form": kwargs.pop("operation_form", None) or OperationForm(),
             "reverse_form": kwargs.pop("reverse_form", None),
             "reverse_entry_id": kwargs.pop("reverse_entry_id", None),
@@ -165,19 +182,29 @@ class WithdrawalListView(StaffRequiredMixin, TemplateView):
             self.request.GET.get("page")
         )
         unmasked = self.request.user.has_perm(VIEW_UNMASKED)
+        shown_unmasked = []
         for withdrawal in page:
             withdrawal.payout_lines = _payout_lines(
                 withdrawal.payout_details, unmasked=unmasked
             )
+            if unmasked and payout_shown_unmasked(withdrawal.payout_details):
+                shown_unmasked.append(withdrawal.customer_id)
             if withdrawal.payout_change is not None:
                 withdrawal.payout_change_text = payout_change_describe(
                     withdrawal.payout_change
                 )
+        if shown_unmasked:
+            payout_access_record(
+                viewer=self.request.user,
+                customer_ids=shown_unmasked,
+                page=PayoutDetailsAccess.Page.WITHDRAWALS,
+            )
         return {
             **super().get_context_data(**kwargs),
             "page_obj": page,
             "errors": kwargs.get("errors"),
             "error_withdrawal_id": kwargs.get("error_withdrawal_id"),
+            "recipients": withdrawal_recipients(BalanceSettings.load()),
             "title": _("Withdrawals"),
         }
 
@@ -261,6 +288,7 @@ class BalanceSettingsView(StaffRequiredMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "form": kwargs.get("form")
             or BalanceSettingsForm(instance=BalanceSettings.load()),
+            "recipients": withdrawal_recipients(BalanceSettings.load()),
             "title": _("Balance"),
         }
 

@@ -19,6 +19,7 @@ from tests.core.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 IBAN = "IT60X0542811101000000123456"
+BANK = "Unione Di Banche Italiane SpA"  # schwifty's name for IBAN's bank
 URL = "/account/credits/payout/"
 
 
@@ -36,15 +37,18 @@ def test_payout_details_save_encrypts_at_rest(customer):
     save(customer)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT iban_encrypted, paypal_email_encrypted, iban_last4, bank_name "
-            "FROM balance_payoutdetails WHERE customer_id = %s",
+            "SELECT iban_encrypted, paypal_email_encrypted, iban_last4, "
+            "bank_name_encrypted FROM balance_payoutdetails WHERE customer_id = %s",
             [customer.pk],
         )
-        iban_column, email_column, last4, bank = cursor.fetchone()
+        iban_column, email_column, last4, bank_column = cursor.fetchone()
     assert IBAN not in iban_column
     assert "marta@example.com" not in email_column
     assert last4 == "3456"
-    assert bank  # schwifty knows this Italian bank
+    # The bank name is personal data too (issue 11): encrypted like the IBAN.
+    assert bank_column
+    assert BANK not in bank_column
+    assert payout_details_read(customer)["bank_name"] == BANK
 
 
 def test_payout_details_read_decrypts_for_owner(customer):
@@ -52,7 +56,7 @@ def test_payout_details_read_decrypts_for_owner(customer):
     assert payout_details_read(customer) == {
         "account_holder": "Marta Neri",
         "iban": IBAN,
-        "bank_name": PayoutDetails.objects.get(customer=customer).bank_name,
+        "bank_name": BANK,  # schwifty knows this Italian bank
         "paypal_email": "marta@example.com",
     }
 
@@ -274,3 +278,76 @@ def test_payout_change_by_the_service_names_no_actor_when_none(customer):
         "bank_name": "",
     }
     assert change.after["paypal_email"] == "m•••@example.com"
+
+
+# The bank name: the customer's own, or found from the IBAN when left blank
+
+
+def payout_form(client, **data):
+    return client.post(
+        URL,
+        {
+            "account_holder": "Marta Neri",
+            "iban": IBAN,
+            "bank_name": "",
+            "paypal_email": "",
+            "current_password": PASSWORD,
+            **data,
+        },
+    )
+
+
+def test_payout_form_bank_left_blank_is_found_from_the_iban(customer_client, customer):
+    assert payout_form(customer_client).status_code == 302
+
+    assert payout_details_read(customer)["bank_name"] == BANK
+    form = customer_client.get(URL).context["form"]
+    assert form.initial["bank_name"] == BANK
+
+
+def test_payout_form_keeps_the_bank_name_given_encrypted(customer_client, customer):
+    assert payout_form(customer_client, bank_name="  UBI   Banca ").status_code == 302
+
+    assert payout_details_read(customer)["bank_name"] == "UBI Banca"
+    encrypted = PayoutDetails.objects.get(customer=customer).bank_name_encrypted
+    assert "UBI" not in encrypted
+
+
+def test_payout_form_bank_name_change_is_recorded_and_emailed(
+    customer_client, customer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        payout_form(customer_client)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payout_form(customer_client, bank_name="UBI Banca").status_code == 302
+
+    change = PayoutDetailsChange.objects.order_by("id").last()
+    assert change.fields == ["bank_name"]
+    assert change.before["bank_name"] == BANK
+    assert change.after["bank_name"] == "UBI Banca"
+    (message,) = mail.outbox
+    assert message.subject == "Your payout details changed"
+    assert f"Bank: {BANK} → UBI Banca" in message.body
+
+
+def test_payout_form_new_iban_replaces_the_previous_ibans_bank(
+    customer_client, customer
+):
+    payout_form(customer_client)
+    # The form comes back with the old bank prefilled; only the IBAN is changed.
+    assert payout_form(customer_client, iban=NEW_IBAN, bank_name=BANK).status_code == (
+        302
+    )
+
+    assert payout_details_read(customer)["bank_name"] == "Commerzbank"
+
+
+def test_payout_form_refuses_a_bank_without_an_iban(customer_client, customer):
+    response = payout_form(
+        customer_client, iban="", bank_name="UBI Banca", paypal_email="m@example.com"
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["bank_name"]
+    assert not PayoutDetails.objects.filter(customer=customer).exists()

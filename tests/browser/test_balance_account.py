@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import NoReverseMatch, reverse
 
-from balance.models import BalanceSettings, Withdrawal
+from balance.models import BalanceSettings, PayoutDetailsAccess, Withdrawal
 from balance.services import Author, balance_credit
 from tests.core.factories import PASSWORD, StaffFactory
 from tests.customers.factories import CustomerWithLoginFactory
@@ -81,7 +81,16 @@ def test_customer_requests_withdrawal_and_staff_pay_it(page, browser, live_serve
         staff_page.get_by_role("heading", name="Dashboard").wait_for()
         staff_page.goto(url)
         row_locator = staff_page.locator(f"#withdrawal-{withdrawal.pk}")
-        row_locator.get_by_text("IBAN: IT•• •••• •••• 3456", exact=True).wait_for()
+        # Managers pay withdrawals: they see the IBAN in full, and that is recorded.
+        row_locator.get_by_text(
+            "IBAN: IT60 X054 2811 1010 0000 0123 456", exact=True
+        ).wait_for()
+        row_locator.get_by_text(
+            "Bank: Unione Di Banche Italiane SpA", exact=True
+        ).wait_for()
+        assert PayoutDetailsAccess.objects.filter(
+            customer=customer, viewer=manager
+        ).exists()
         # Requested right after the payout details changed: a second look.
         row_locator.get_by_text("Payout details changed just before").wait_for()
         row_locator.get_by_label("I checked this change with the customer").check()
