@@ -58,9 +58,17 @@ class ExpirationForm(forms.Form):
         initial=1,
         error_messages={"invalid": _("Enter a whole number, e.g. 1.")},
     )
-    amount = forms.CharField(label=_("Amount"), max_length=32, initial="0.00")
+    amount = forms.CharField(
+        label=_("Amount"),
+        max_length=32,
+        required=False,
+        help_text=_(
+            "Leave blank to take the product's price times the quantity "
+            "(0.00 for an item not from the catalog)."
+        ),
+    )
     start_date = _date_field(_("Start date"))
-    expiry_date = _date_field(_("Expiry date"))
+    expiry_date = _date_field(_("Expiry date"), required=False)
     provenance = ChoiceField(
         label=_("Provenance"),
         queryset=Provenance.objects.none(),
@@ -89,6 +97,16 @@ class ExpirationForm(forms.Form):
                 "notes": expiration.notes,
             }
         super().__init__(*args, **kwargs)
+        if expiration is None:
+            self.fields["expiry_date"].help_text = _(
+                "Leave blank to count one renewal period of the product from the "
+                "start date."
+            )
+        else:
+            # Blank means "from the catalog" only for a new expiration.
+            self.fields["amount"].required = True
+            self.fields["amount"].help_text = ""
+            self.fields["expiry_date"].required = True
         # Offered: services of the catalog, live choices, and what it already has.
         current = expiration or Expiration()
         choice_fields = cast(dict[str, forms.ModelChoiceField], self.fields)
@@ -103,7 +121,9 @@ class ExpirationForm(forms.Form):
         )
 
     def clean_amount(self):
-        return parse_amount(self.cleaned_data["amount"])
+        """The amount; None when left blank (the service takes the price)."""
+        text = self.cleaned_data["amount"]
+        return parse_amount(text) if text.strip() else None
 
     def record_values(self) -> dict:
         """The cleaned data as the records services take them (ids, not rows)."""

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from core.input import INT_MAX, business_date_check
-from core.money import amount_check
+from core.input import INT_MAX, business_date_check, id_parse
+from core.money import amount_check, quantize
 from customers.models import Customer
 from expirations.models import (
     BankInstitute,
@@ -28,6 +28,7 @@ from expirations.models import (
     NamedChoice,
     Provenance,
 )
+from expirations.services.renewal import first_period_dates
 from selling.models import Product
 
 # Expiration.amount is DecimalField(max_digits=12, decimal_places=2).
@@ -226,6 +227,31 @@ def _own_expiration_locked(customer: Customer, expiration_id) -> Expiration:
     return expiration
 
 
+def _catalog_defaults(values: dict) -> tuple[dict, int | None]:
+    """A new expiration's blank amount and expiry, from its catalog service.
+
+    Amount: the product's price times the quantity (what an order line of it
+    costs). Expiry: one renewal period from the start date, as buying the service
+    gives. Returns the values and the anchor day of a computed expiry (None when
+    the expiry was typed). Without a renewable product nothing is filled in: a
+    blank amount is 0.00, a blank expiry is refused by the checks.
+    """
+    pk = id_parse(values["product_id"])
+    product = Product.objects.filter(pk=pk).first() if pk is not None else None
+    if product is None or not product.is_renewable:
+        return values, None
+    values = dict(values)
+    quantity = values["quantity"]
+    if values["amount"] is None and isinstance(quantity, int) and quantity >= 1:
+        values["amount"] = quantize(product.price * quantity)
+    anchor = None
+    if values["expiry_date"] is None and isinstance(values["start_date"], date):
+        values["expiry_date"], anchor = first_period_dates(
+            product=product, start=values["start_date"]
+        )
+    return values, anchor
+
+
 @transaction.atomic
 def expiration_create(
     customer: Customer,
@@ -233,20 +259,25 @@ def expiration_create(
     product_id: int | None = None,
     item: str = "",
     quantity: int = 1,
-    amount: Decimal | str | int = Decimal("0.00"),
+    amount: Decimal | str | int | None = None,
     notes: str = "",
     start_date: date,
-    expiry_date: date,
+    expiry_date: date | None = None,
     provenance_id: int | None = None,
     bank_institute_id: int | None = None,
     user=None,
 ) -> Expiration:
     """Records a service the customer has until ``expiry_date``.
 
+    With a catalog service (``product_id``), a ``None`` amount is its price times
+    the quantity and a ``None`` expiry is one renewal period from ``start_date``;
+    what is given always wins. Without one, a ``None`` amount is 0.00 and the
+    expiry must be given.
+
     Not durable: buying a service for the first time creates its expiration inside
     the transaction that pays the order.
     """
-    values = _record_checked(
+    given, computed_anchor = _catalog_defaults(
         {
             "product_id": product_id,
             "item": item,
@@ -259,9 +290,10 @@ def expiration_create(
             "bank_institute_id": bank_institute_id,
         }
     )
+    values = _record_checked(given)
     expiration = Expiration.objects.create(
         customer=customer,
-        anchor_day=values["expiry_date"].day,
+        anchor_day=computed_anchor or values["expiry_date"].day,
         created_by=_user_or_none(user),
         **values,
     )

@@ -66,6 +66,17 @@ def _keeps_anchor(unit: str) -> bool:
     return unit in (PeriodUnit.MONTHS, PeriodUnit.YEARS)
 
 
+def first_period_dates(*, product: Product, start: date) -> tuple[date, int]:
+    """The expiry date and anchor day of a new expiration of ``product`` from ``start``.
+
+    One renewal period from ``start``; months and years keep ``start``'s day as the
+    anchor (31 Jan + 1 month expires 28 Feb and renews to 31 Mar).
+    """
+    count = cast(int, product.renewal_period)  # set: a renewable product
+    expiry = add_period(start, count, product.renewal_unit)
+    return expiry, start.day if _keeps_anchor(product.renewal_unit) else expiry.day
+
+
 def renewal_dates(
     expiration: Expiration, *, product: Product, units: int, paid_on: date
 ) -> tuple[date, int]:
@@ -138,9 +149,7 @@ def _expiration_create_from_line(
     line: OrderLine, order: Order, paid_on: date
 ) -> ExpirationEvent:
     product = line.product
-    expiry = add_period(
-        paid_on, cast(int, product.renewal_period), product.renewal_unit
-    )
+    expiry, anchor = first_period_dates(product=product, start=paid_on)
     expiration = Expiration.objects.create(
         customer_id=order.customer_id,
         product=product,
@@ -148,7 +157,7 @@ def _expiration_create_from_line(
         amount=line.line_total,
         start_date=paid_on,
         expiry_date=expiry,
-        anchor_day=paid_on.day if _keeps_anchor(product.renewal_unit) else expiry.day,
+        anchor_day=anchor,
         notes=_order_note(order),
     )
     return ExpirationEvent.objects.create(

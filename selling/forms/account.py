@@ -46,7 +46,14 @@ class CartLineQuantityForm(forms.Form):
 class CheckoutDiscountForm(forms.Form):
     """How much of the balance pays for the cart; 0 (or "remove") takes it away."""
 
-    amount = forms.CharField(label=_("Pay with my balance"), max_length=32)
+    amount = forms.CharField(
+        label=_("Pay with my balance"),
+        max_length=32,
+        help_text=_(
+            "The most you can use is filled in: type less to keep some of your "
+            "balance, or 0 to use none."
+        ),
+    )
 
     def clean_amount(self):
         amount = parse_amount(self.cleaned_data.get("amount", ""))

@@ -205,8 +205,9 @@ def _amount_checked(value) -> Decimal:
 def cart_discount_set(*, customer: Customer, amount, actor=None) -> Decimal:
     """Chooses how much of the balance pays for the cart (0 removes the discount).
 
-    Refused when above the available balance or the cart's total, or when paying
-    with balance is not enabled.
+    Refused when above the available balance or the cart's total (the message
+    names the smaller of the two: the most that can be used), or when paying with
+    balance is not enabled.
     """
     amount = _amount_checked(amount)
     cart = Cart.objects.select_for_update().get(pk=cart_for(customer).pk)
@@ -216,20 +217,21 @@ def cart_discount_set(*, customer: Customer, amount, actor=None) -> Decimal:
             raise ValidationError(
                 _("Paying with your balance is not available."), code="no_offer"
             )
-        if amount > summary.subtotal:
+        # Above both bounds, name the smaller one: the most that can be used.
+        if amount > summary.offer.largest_discount:
+            if summary.offer.available < summary.subtotal:
+                raise ValidationError(
+                    _(
+                        "The discount cannot be more than your available balance "
+                        "(%(available)s)."
+                    )
+                    % {"available": money_format(summary.offer.available)},
+                    code="above_balance",
+                )
             raise ValidationError(
                 _("The discount cannot be more than the total (%(total)s).")
                 % {"total": money_format(summary.subtotal)},
                 code="above_total",
-            )
-        if amount > summary.offer.available:
-            raise ValidationError(
-                _(
-                    "The discount cannot be more than your available balance "
-                    "(%(available)s)."
-                )
-                % {"available": money_format(summary.offer.available)},
-                code="above_balance",
             )
     cart.balance_discount = amount
     cart.save(update_fields=["balance_discount", "updated_at"])

@@ -166,10 +166,13 @@ class CheckoutPageMixin(CustomerAreaMixin, TemplateResponseMixin):
         methods = payment_methods_available(summary.total_due)
         chosen = summary.cart.balance_discount
         if discount_form is None:
-            suggested = summary.balance_discount or (
-                summary.offer.largest_discount if summary.offer else 0
+            # The one amount field offers the most that can be used; the summary
+            # shows what is applied now.
+            discount_form = CheckoutDiscountForm(
+                initial={
+                    "amount": summary.offer.largest_discount if summary.offer else 0
+                }
             )
-            discount_form = CheckoutDiscountForm(initial={"amount": suggested})
         if place_form is None:
             place_form = CheckoutPlaceForm()
         return {

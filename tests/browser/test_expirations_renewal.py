@@ -99,6 +99,8 @@ def test_customer_renews_through_checkout_with_balance(page, browser, live_serve
     page.get_by_role("heading", name="Checkout").wait_for()
     page.get_by_text("The renewal of “Managed hosting” is in your cart.").wait_for()
     assert page.get_by_test_id("checkout-subtotal").inner_text() == "120.00 EUR"
+    # The one discount control comes filled with the most that can be used.
+    assert page.get_by_label("Pay with my balance").input_value() == "50.00"
     page.get_by_role("button", name="Use my credits").click()
     page.get_by_text("50.00 EUR of your balance will pay for this order.").wait_for()
     assert page.get_by_test_id("checkout-total-due").inner_text() == "70.00 EUR"

@@ -78,6 +78,22 @@ def test_customer_pays_with_balance_and_bank_transfer_staff_confirm(
     page.get_by_text(
         "You have 100.00 EUR of credits: use 100.00 EUR on this order."
     ).wait_for()
+    # One amount field, prefilled with the most that can be used, and the button
+    # the balance settings describe (its colour painted from data-colour).
+    amount = page.get_by_label("Pay with my balance")
+    assert page.locator("input[name=amount]").count() == 1
+    assert amount.input_value() == "100.00"
+    button = page.get_by_role("button", name="Use my credits")
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") == (
+        "rgb(170, 51, 0)"
+    )
+    # Too much: the message names the smaller bound, the available balance.
+    amount.fill("500")
+    button.click()
+    page.get_by_text(
+        "The discount cannot be more than your available balance (100.00 EUR)."
+    ).wait_for()
+    page.get_by_label("Pay with my balance").fill("100")
     page.get_by_role("button", name="Use my credits").click()
     page.get_by_text("100.00 EUR of your balance will pay for this order.").wait_for()
     assert page.get_by_test_id("checkout-discount").inner_text() == "−100.00 EUR"

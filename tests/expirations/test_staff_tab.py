@@ -249,6 +249,7 @@ def test_add_form_shows_and_creates(staff_client):
         ({"item": ""}, "item", "Choose a product of the catalog or type"),
         ({"expiry_date": "31/31/2027"}, "expiry_date", "Enter a date such as"),
         ({"quantity": "0"}, "quantity", "at least 1"),
+        ({"expiry_date": ""}, "expiry_date", "Enter the expiry date"),
     ],
 )
 def test_add_bad_input_shows_message_saves_nothing(
@@ -293,6 +294,97 @@ def test_add_needs_add_permission(client):
 
     assert response.status_code == 403
     assert not Expiration.objects.exists()
+
+
+def test_add_blank_amount_and_expiry_come_from_the_catalog_product(staff_client):
+    customer = CustomerFactory()
+    product = ServiceProductFactory(
+        price=Decimal("49.90"), renewal_period=1, renewal_unit="months"
+    )
+
+    response = staff_client.post(
+        reverse("expirations:staff_create", args=[customer.pk]),
+        form_data(
+            product=str(product.pk),
+            item="",
+            quantity="2",
+            amount="",
+            start_date="2026-01-31",
+            expiry_date="",
+        ),
+    )
+
+    assert response.status_code == 302
+    expiration = Expiration.objects.get(customer=customer)
+    assert expiration.amount == Decimal("99.80")
+    assert expiration.expiry_date == date(2026, 2, 28)
+    # The start's day is the anchor: the next monthly renewal lands on 31 March.
+    assert expiration.anchor_day == 31
+    assert expiration.events.get().expiry_date == date(2026, 2, 28)
+
+
+def test_add_typed_amount_and_expiry_win_over_the_product(staff_client):
+    customer = CustomerFactory()
+    product = ServiceProductFactory(price=Decimal("49.90"))
+
+    response = staff_client.post(
+        reverse("expirations:staff_create", args=[customer.pk]),
+        form_data(
+            product=str(product.pk),
+            item="",
+            amount="0",
+            start_date="2026-03-01",
+            expiry_date="2026-09-15",
+        ),
+    )
+
+    assert response.status_code == 302
+    expiration = Expiration.objects.get(customer=customer)
+    assert expiration.amount == Decimal("0.00")
+    assert expiration.expiry_date == date(2026, 9, 15)
+    assert expiration.anchor_day == 15
+
+
+def test_add_blank_amount_without_product_is_zero(staff_client):
+    customer = CustomerFactory()
+
+    response = staff_client.post(
+        reverse("expirations:staff_create", args=[customer.pk]), form_data(amount="")
+    )
+
+    assert response.status_code == 302
+    assert Expiration.objects.get(customer=customer).amount == Decimal("0.00")
+
+
+def test_add_form_says_what_blank_means(staff_client):
+    customer = CustomerFactory()
+
+    page = staff_client.get(reverse("expirations:staff_create", args=[customer.pk]))
+
+    html = page.content.decode().replace("&#x27;", "'")
+    assert "Leave blank to take the product's price times the quantity" in html
+    assert "Leave blank to count one renewal period of the product" in html
+    assert page.context["form"]["amount"].value() in (None, "")
+
+
+def test_edit_blank_amount_or_expiry_is_refused(staff_client):
+    customer = CustomerFactory()
+    product = ServiceProductFactory(price=Decimal("49.90"))
+    expiration = ExpirationFactory(
+        customer=customer, product=product, item="", amount=Decimal("12.00")
+    )
+    expiry = expiration.expiry_date
+    url = reverse("expirations:staff_update", args=[customer.pk, expiration.pk])
+
+    response = staff_client.post(
+        url, form_data(product=str(product.pk), item="", amount="", expiry_date="")
+    )
+
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"amount", "expiry_date"}
+    expiration.refresh_from_db()
+    assert expiration.amount == Decimal("12.00")
+    assert expiration.expiry_date == expiry
 
 
 # --- Edit ---

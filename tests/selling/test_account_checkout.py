@@ -113,7 +113,8 @@ def test_lower_then_remove_discount(customer_client, buyer):
         ("-5", "cannot be negative"),
         ("12.345", "more than 2 decimal places"),
         ("60", "more than your available balance (50.00 EUR)"),
-        ("90", "more than the total (80.00 EUR)"),
+        # Above the total too, but the balance is the smaller bound.
+        ("90", "more than your available balance (50.00 EUR)"),
     ],
 )
 def test_discount_refuses_bad_amount(customer_client, buyer, amount, message):
@@ -124,6 +125,56 @@ def test_discount_refuses_bad_amount(customer_client, buyer, amount, message):
     assert message in errors
     assert message in response.content.decode().replace("&nbsp;", " ")
     assert discount_of(buyer) == D("10.00")
+
+
+def test_discount_above_both_bounds_names_the_available_balance(
+    customer_client, customer
+):
+    offer_enabled()
+    customer_with_balance(customer, "67.96")
+    item = ProductFactory(name="Yearly plan", price=D("350.00"))
+    cart_add(customer=customer, product_id=item.pk, quantity=1)
+
+    response = customer_client.post(DISCOUNT, {"amount": "500"})
+
+    errors = " ".join(response.context["discount_form"].errors["amount"])
+    assert "more than your available balance (67.96 EUR)" in errors
+    assert "total" not in errors
+    assert discount_of(customer) == D("0.00")
+
+
+def test_discount_above_both_bounds_names_the_total_when_it_is_smaller(
+    customer_client, customer
+):
+    offer_enabled()
+    customer_with_balance(customer, "100.00")
+    item = ProductFactory(name="Logo design", price=D("40.00"))
+    cart_add(customer=customer, product_id=item.pk, quantity=2)
+
+    response = customer_client.post(DISCOUNT, {"amount": "120"})
+
+    errors = " ".join(response.context["discount_form"].errors["amount"])
+    assert "more than the total (80.00 EUR)" in errors
+    assert "balance" not in errors
+
+
+def test_checkout_has_one_discount_control_with_the_configured_button(
+    customer_client, buyer
+):
+    customer_client.post(DISCOUNT, {"amount": "12.50"})
+
+    content = customer_client.get(CHECKOUT).content.decode()
+
+    section = content.split('class="panel account-section checkout-balance"')[1]
+    section = section.split("</section>")[0]
+    apply_form = section.split("checkout-discount-remove")[0]
+    assert apply_form.count('name="amount"') == 1
+    assert apply_form.count('type="submit"') == 1
+    # Prefilled with the most that can be used, not what is applied now.
+    assert 'name="amount" value="50.00"' in apply_form
+    assert 'checkout-offer-filled" data-colour="#aa3300">Use my credits' in apply_form
+    assert "Change the discount" not in content
+    assert "The most you can use is filled in" in apply_form
 
 
 def test_discount_refused_when_offer_is_off(customer_client, buyer):
