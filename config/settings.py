@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware, which refuses a host outside ALLOWED_HOSTS.
+    "core.site.RequestAddressMiddleware",
     "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -167,8 +169,10 @@ USE_I18N = True
 USE_TZ = True
 
 CURRENCY = env.str("CURRENCY", default="EUR")
-# The site's public address, for links in e-mails sent by background jobs (no request
-# to take it from): reminders, order e-mails.
+# The site's public address, for links in e-mails queued outside a request (the
+# periodic jobs' reminders); e-mails queued while serving a request link to the
+# address the request came to (core.site). ``manage.py runall`` (make run) sets it
+# from the address it serves on, unless it is set already.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Key for personal data encrypted at rest (customers' payout details): a Fernet key

@@ -84,11 +84,6 @@ def email_queue(
     return sent_email
 
 
-def absolute_url(path: str) -> str:
-    """``path`` on the site's public address (``SITE_URL``), for e-mails."""
-    return settings.SITE_URL.rstrip("/") + path
-
-
 @dataclass(frozen=True)
 class EmailRequest:
     """One e-mail for :func:`email_queue_many` (the same fields as ``email_queue``)."""
