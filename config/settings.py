@@ -316,6 +316,8 @@ DJANGO_TABLES2_TEMPLATE = "staff/includes/table.html"
 
 # Customer-area sign-up can be switched off.
 CLIENTELA_SIGNUP_ENABLED = env.bool("CLIENTELA_SIGNUP_ENABLED", default=True)
+# The business's name, on the home page and in e-mails.
+CLIENTELA_BUSINESS_NAME = env.str("CLIENTELA_BUSINESS_NAME", default="Clientela")
 # Password-reset e-mails sent in any hour: at most this many to one address, and at
 # most this many asked from one client address (see TRUSTED_PROXY_COUNT). Past that
 # the page answers as usual and no e-mail goes.

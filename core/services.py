@@ -151,7 +151,7 @@ def email_queue_many(requests: Iterable[EmailRequest]) -> int:
 
 def email_render(sent_email: SentEmail) -> EmailMultiAlternatives:
     folder = f"emails/{sent_email.template}"
-    context = {**sent_email.context, "site_name": "Clientela"}
+    context = {**sent_email.context, "site_name": settings.CLIENTELA_BUSINESS_NAME}
     with translation.override(sent_email.language):
         subject = render_to_string(f"{folder}/subject.txt", context).strip()
         text_body = render_to_string(f"{folder}/body.txt", context)
