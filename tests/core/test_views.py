@@ -212,3 +212,27 @@ def test_not_found_page_links_to_a_home_page_that_exists(client):
     home = re.search(r'<a href="([^"]+)">Go to the home page</a>', page)
     assert home is not None
     assert client.get(home.group(1)).status_code == 200
+
+
+def _served(client, url):
+    response = client.get(url)
+    body = b"".join(response.streaming_content) if response.streaming else b""
+    return response, body
+
+
+def test_pages_link_an_icon_that_is_served(client):
+    page = client.get("/account/login/").content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert icon is not None
+    response, body = _served(client, icon.group(1))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/svg+xml")
+    assert body.startswith(b"<svg")
+
+
+def test_favicon_ico_leads_to_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    icon, body = _served(client, response["Location"])
+    assert icon.status_code == 200
+    assert body.startswith(b"<svg")
