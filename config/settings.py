@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware, which refuses a host outside ALLOWED_HOSTS.
+    "core.site.RequestAddressMiddleware",
     "core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -167,8 +169,10 @@ USE_I18N = True
 USE_TZ = True
 
 CURRENCY = env.str("CURRENCY", default="EUR")
-# The site's public address, for links in e-mails sent by background jobs (no request
-# to take it from): reminders, order e-mails.
+# The site's public address, for links in e-mails queued outside a request (the
+# periodic jobs' reminders); e-mails queued while serving a request link to the
+# address the request came to (core.site). ``manage.py runall`` (make run) sets it
+# from the address it serves on, unless it is set already.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Key for personal data encrypted at rest (customers' payout details): a Fernet key
@@ -312,6 +316,8 @@ DJANGO_TABLES2_TEMPLATE = "staff/includes/table.html"
 
 # Customer-area sign-up can be switched off.
 CLIENTELA_SIGNUP_ENABLED = env.bool("CLIENTELA_SIGNUP_ENABLED", default=True)
+# The business's name, on the home page and in e-mails.
+CLIENTELA_BUSINESS_NAME = env.str("CLIENTELA_BUSINESS_NAME", default="Clientela")
 # Password-reset e-mails sent in any hour: at most this many to one address, and at
 # most this many asked from one client address (see TRUSTED_PROXY_COUNT). Past that
 # the page answers as usual and no e-mail goes.

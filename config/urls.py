@@ -6,7 +6,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from core.views import LanguageSetView
+from core.views import FaviconView, LanguageSetView
 
 urlpatterns = [
     path("", include("core.urls")),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("account/", include("customers.account_urls")),
     path("", include("selling.urls")),
     path("i18n/language/", LanguageSetView.as_view(), name="set_language"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("admin/", admin.site.urls),
 ]
 

@@ -7,7 +7,10 @@ from core.impersonation import impersonation_context
 def clientela(request):
     """The menus that apps registered, filtered by what the visitor may see."""
     user = getattr(request, "user", None)
-    context = {"CURRENCY": settings.CURRENCY}
+    context = {
+        "CURRENCY": settings.CURRENCY,
+        "BUSINESS_NAME": getattr(settings, "CLIENTELA_BUSINESS_NAME", "Clientela"),
+    }
     if user is not None and user.is_authenticated:
         if user.is_staff:
             context["staff_menu"] = plugins.staff_menu.visible_to(user)

@@ -84,11 +84,6 @@ def email_queue(
     return sent_email
 
 
-def absolute_url(path: str) -> str:
-    """``path`` on the site's public address (``SITE_URL``), for e-mails."""
-    return settings.SITE_URL.rstrip("/") + path
-
-
 @dataclass(frozen=True)
 class EmailRequest:
     """One e-mail for :func:`email_queue_many` (the same fields as ``email_queue``)."""
@@ -156,7 +151,7 @@ def email_queue_many(requests: Iterable[EmailRequest]) -> int:
 
 def email_render(sent_email: SentEmail) -> EmailMultiAlternatives:
     folder = f"emails/{sent_email.template}"
-    context = {**sent_email.context, "site_name": "Clientela"}
+    context = {**sent_email.context, "site_name": settings.CLIENTELA_BUSINESS_NAME}
     with translation.override(sent_email.language):
         subject = render_to_string(f"{folder}/subject.txt", context).strip()
         text_body = render_to_string(f"{folder}/body.txt", context)

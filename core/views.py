@@ -5,12 +5,13 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import csrf, defaults
-from django.views.generic import ListView, TemplateView, View
+from django.views.generic import ListView, RedirectView, TemplateView, View
 
 from core import plugins
 from core.cookies import language_cookie_set
@@ -134,3 +135,13 @@ class LanguageSetView(View):
         response = redirect(next_url)
         language_cookie_set(response, language)
         return response
+
+
+class FaviconView(RedirectView):
+    """``/favicon.ico``, which browsers ask for by themselves (the admin's pages
+    name no icon): the site's icon among the static files."""
+
+    permanent = False  # the static file's name changes with its content
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("favicon.svg")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from customers.views import billing, bulk, marketing, staff
+from customers.views import billing, bulk, home, marketing, staff
 from customers.views import history as history_views
 from customers.views import imports as import_views
 from customers.views import login as login_views
@@ -10,6 +10,8 @@ from customers.views import login as login_views
 app_name = "customers"
 
 urlpatterns = [
+    # The site's home page, public
+    path("", home.SiteHomeView.as_view(), name="home"),
     # List and card
     path("staff/customers/", staff.CustomerListView.as_view(), name="list"),
     path("staff/customers/new/", staff.CustomerCreateView.as_view(), name="create"),

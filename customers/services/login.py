@@ -25,7 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import SentEmail
-from core.services import absolute_url, email_queue, supported_language
+from core.services import email_queue, supported_language
+from core.site import absolute_url
 from customers.models import Customer, CustomerEvent
 from customers.services.events import customer_event_record
 from customers.services.profile import customer_email_taken, normalize_email

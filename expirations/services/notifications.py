@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 
-from core.services import EmailRequest, absolute_url, supported_language
+from core.services import EmailRequest, supported_language
+from core.site import absolute_url
 
 REMINDER_TEMPLATE = "expirations_reminder"
 EXPIRED_TEMPLATE = "expirations_expired"

@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.money import money_format
-from core.services import absolute_url, email_queue
+from core.services import email_queue
+from core.site import absolute_url
 from selling.models import Order, SellingSettings
 from selling.payments import PaymentMethod
 

@@ -75,9 +75,8 @@ class Recorder:
         self.page.on("pageerror", lambda error: self.problems.append(f"error {error}"))
 
     def on_console(self, message) -> None:
+        # The browser's own request for /favicon.ico counts too: there is one.
         source = message.location.get("url", "")
-        if source.endswith("/favicon.ico"):
-            return  # the browser asks for it by itself; there is none
         if message.type in ("error", "warning"):
             self.problems.append(
                 f"{message.type} {message.text} ({source}) on {self.page.url}"
@@ -121,6 +120,28 @@ def shop_data():
     OrderFactory(customer=customer)
     ProductFactory(name="Yearly support", price=Decimal("30.00"))
     return customer
+
+
+PUBLIC_PAGES = ["/", "/account/login/", "/account/signup/", "/staff/login/"]
+
+
+def test_public_pages_run_under_the_policy(browser, live_server):
+    visitor = Recorder(browser, live_server)
+    for path in PUBLIC_PAGES:
+        visitor.visit(path)
+    # The home page's language switcher submits itself, back to the home page.
+    visitor.visit("/")
+    visitor.page.select_option("#language-select", "it")
+    visitor.page.wait_for_url(f"{live_server.url}/")
+    assert visitor.page.locator("html").get_attribute("lang") == "it"
+    # The icon the pages link to, and the one browsers ask for by themselves.
+    for icon in ("/static/favicon.svg", "/favicon.ico"):
+        response = visitor.page.request.get(icon)
+        assert response.ok, icon
+        assert response.headers["content-type"].startswith("image/svg+xml"), icon
+
+    visitor.context.close()
+    assert visitor.problems == []
 
 
 def test_staff_pages_run_under_the_policy(browser, live_server, shop_data):

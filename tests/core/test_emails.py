@@ -132,3 +132,14 @@ def test_sent_email_page_lists_messages_for_managers(
     response = client.get("/staff/emails/")
     assert response.status_code == 200
     assert "listed@example.com" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_email_carries_the_business_name(
+    queue_reset_email, django_capture_on_commit_callbacks, settings
+):
+    settings.CLIENTELA_BUSINESS_NAME = "Studio Neri"
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_reset_email()
+    html, _mimetype = mail.outbox[0].alternatives[0]
+    assert "Studio Neri" in html

@@ -163,3 +163,76 @@ def test_login_is_rate_limited(client, staff_user, settings):
     )
     assert response.status_code == 429
     assert "Too many login attempts" in response.content.decode()
+
+
+def test_home_page_shows_the_business_and_the_ways_in(client, settings):
+    settings.CLIENTELA_BUSINESS_NAME = "Studio Neri"
+    settings.CLIENTELA_SIGNUP_ENABLED = True
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<h1>Studio Neri</h1>" in page
+    assert "<title>Studio Neri</title>" in page
+    for url in ("/account/login/", "/account/signup/", "/staff/login/"):
+        assert f'href="{url}"' in page
+    assert 'class="language-switcher"' in page
+    assert "<style" not in page and "style=" not in page
+
+
+def test_home_page_without_sign_up_has_no_sign_up_link(client, settings):
+    settings.CLIENTELA_SIGNUP_ENABLED = False
+    page = client.get("/").content.decode()
+    assert 'href="/account/login/"' in page
+    assert "/account/signup/" not in page
+
+
+def test_home_page_points_a_logged_in_customer_to_their_area(customer_client):
+    page = customer_client.get("/").content.decode()
+    assert 'href="/account/"' in page
+    assert "/account/login/" not in page
+    assert "/staff/" not in page
+
+
+def test_home_page_points_staff_to_the_backoffice(staff_client):
+    page = staff_client.get("/").content.decode()
+    assert 'href="/staff/"' in page
+    assert "/account/login/" not in page
+
+
+def test_home_page_speaks_the_visitors_language(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="it")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<html lang="it">' in page
+    assert "Accedi al tuo account" in page
+
+
+def test_not_found_page_links_to_a_home_page_that_exists(client):
+    page = client.get("/no/such/page/").content.decode()
+    home = re.search(r'<a href="([^"]+)">Go to the home page</a>', page)
+    assert home is not None
+    assert client.get(home.group(1)).status_code == 200
+
+
+def _served(client, url):
+    response = client.get(url)
+    body = b"".join(response.streaming_content) if response.streaming else b""
+    return response, body
+
+
+def test_pages_link_an_icon_that_is_served(client):
+    page = client.get("/account/login/").content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert icon is not None
+    response, body = _served(client, icon.group(1))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/svg+xml")
+    assert body.startswith(b"<svg")
+
+
+def test_favicon_ico_leads_to_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    icon, body = _served(client, response["Location"])
+    assert icon.status_code == 200
+    assert body.startswith(b"<svg")

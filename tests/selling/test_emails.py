@@ -3,13 +3,17 @@ language, delivered by the shared e-mail flush (locmem backend)."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.core import mail
 
-from selling.models import SellingSettings
-from selling.services import order_confirm_payment
+from core.models import SentEmail
+from selling.models import Order, SellingSettings
+from selling.services import cart_add, order_confirm_payment
 from tests.balance.test_emails import flush_queued_emails
 from tests.customers.factories import CustomerFactory
+from tests.selling.account_support import PLACE
 from tests.selling.support import (
     checkout_with_balance_enabled,
     customer_with_balance,
@@ -80,3 +84,49 @@ def test_an_order_paid_with_balance_says_there_is_nothing_to_pay():
     ]
     bodies = "\n".join(message.body for message in mail.outbox)
     assert "20,00 EUR" in bodies  # formatted for Spanish
+
+
+def test_order_emails_link_to_the_address_the_order_was_placed_on(
+    customer_client, customer, bank_details, django_capture_on_commit_callbacks
+):
+    """make run PORT=8111: the links are on :8111, not on SITE_URL's :8000."""
+    cart_add(customer=customer, product_id=product("80.00").pk, quantity=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = customer_client.post(
+            PLACE,
+            {"payment_method": "bank_transfer", "nonce": uuid.uuid4()},
+            HTTP_HOST="localhost:8111",
+            secure=True,
+        )
+    assert response.status_code == 302
+    order = Order.objects.get(customer=customer)
+
+    received = {message.to[0]: message for message in mail.outbox}
+    assert len(received) == 3
+    assert (
+        f"https://localhost:8111/account/orders/{order.pk}/"
+        in received[customer.email].body
+    )
+    assert (
+        f"https://localhost:8111/account/orders/{order.pk}/"
+        in (received[customer.email].alternatives[0][0])
+    )
+    assert (
+        f"https://localhost:8111/staff/orders/{order.pk}/"
+        in received["orders@shop.example"].body
+    )
+    assert "127.0.0.1:8000" not in received[customer.email].body
+
+
+def test_order_emails_are_not_sent_for_a_host_we_do_not_serve(
+    customer_client, customer
+):
+    cart_add(customer=customer, product_id=product("80.00").pk, quantity=1)
+    response = customer_client.post(
+        PLACE,
+        {"payment_method": "bank_transfer", "nonce": uuid.uuid4()},
+        HTTP_HOST="evil.example",
+    )
+    assert response.status_code == 400
+    assert not Order.objects.filter(customer=customer).exists()
+    assert not SentEmail.objects.exists()

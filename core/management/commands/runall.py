@@ -10,12 +10,14 @@ web server queues run in the worker.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
+from django.core.management.commands.runserver import naiveip_re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -52,11 +54,32 @@ def runall_programs(*, addrport: str, reload: bool) -> dict[str, Program]:
     }
 
 
-def runall_environment(environ: dict[str, str]) -> dict[str, str]:
-    """The processes' environment: the filesystem broker unless one is set."""
+# Listening on every address: links in e-mails name this machine's loopback.
+UNSPECIFIED_ADDRESSES = {"0", "0.0.0.0", "[::]"}  # noqa: S104 - compared, not bound
+
+
+def runall_site_url(addrport: str) -> str:
+    """The web server's address as a URL: ``127.0.0.1:8111`` → ``http://127.0.0.1:8111``."""
+    match = re.match(naiveip_re, addrport)
+    if match is None:
+        raise CommandError(
+            _("%(addrport)s is not a port or an address:port.") % {"addrport": addrport}
+        )
+    host = match["addr"] or "127.0.0.1"
+    if host in UNSPECIFIED_ADDRESSES:
+        host = "127.0.0.1"
+    return f"http://{host}:{match['port']}"
+
+
+def runall_environment(environ: dict[str, str], *, addrport: str) -> dict[str, str]:
+    """The processes' environment: the filesystem broker unless one is set, and
+    ``SITE_URL`` (the address of links in e-mails, which the worker renders too)
+    from the web server's address unless one is set."""
     env = dict(environ)
     if not env.get("CELERY_BROKER_URL"):
         env["CELERY_BROKER_URL"] = FILESYSTEM_BROKER
+    if not env.get("SITE_URL"):
+        env["SITE_URL"] = runall_site_url(addrport)
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -85,10 +108,13 @@ class Command(TranslatedCommand):
         )
 
     def handle(self, *, addrport: str, reload: bool, **options) -> None:
-        env = runall_environment(dict(os.environ))
+        env = runall_environment(dict(os.environ), addrport=addrport)
         self.stdout.write(
             _("Broker: %(broker)s. Ctrl-C stops everything.")
             % {"broker": env["CELERY_BROKER_URL"].split("://")[0]}
+        )
+        self.stdout.write(
+            _("Links in e-mails: %(site_url)s.") % {"site_url": env["SITE_URL"]}
         )
         status = processes_run(
             runall_programs(addrport=addrport, reload=reload),
