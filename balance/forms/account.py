@@ -22,7 +22,7 @@ class PayoutDetailsForm(forms.Form):
         label=_("Bank"),
         max_length=200,
         required=False,
-        help_text=_("Left blank, it is found from the IBAN."),
+        help_text=_("Leave blank to find it from the IBAN."),
     )
     paypal_email = forms.CharField(
         label=_("PayPal e-mail"), max_length=254, required=False

@@ -114,7 +114,7 @@ def payout_details_save(
     bank_name = " ".join((bank_name or "").split())[:200]
     if parsed is None and bank_name:
         raise ValidationError(
-            {"bank_name": _("A bank goes with an IBAN: enter the IBAN too.")},
+            {"bank_name": _("A bank needs an IBAN: enter the IBAN too.")},
             code="bank_without_iban",
         )
     compact = parsed.compact if parsed is not None else ""

@@ -116,8 +116,8 @@ def customer_update(*, customer: Customer, actor=None, **fields) -> Customer:
                 {
                     "email": ValidationError(
                         _(
-                            "This customer logs in with this e-mail, so only a "
-                            "manager can change it: ask a manager."
+                            "This customer logs in with this e-mail: ask a "
+                            "manager to change it."
                         ),
                         code="permission",
                     )

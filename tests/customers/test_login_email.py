@@ -21,7 +21,7 @@ from tests.customers.factories import CustomerFactory, CustomerWithLoginFactory
 pytestmark = pytest.mark.django_db
 
 ATTACKER = "attacker@evil.example"
-REFUSAL = "only a manager can change it: ask a manager"
+REFUSAL = "logs in with this e-mail: ask a manager to change it"
 
 
 @pytest.fixture
