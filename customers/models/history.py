@@ -1,5 +1,7 @@
 """What happened with a customer: system events, staff actions, support requests."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -79,7 +81,7 @@ class CustomerEvent(models.Model):
     def title(self) -> str:
         """What happened, as the timeline and the sidebar say it: who logged in
         as the customer ("Ana Bianchi stopped logging in as the customer")."""
-        impersonation = {
+        impersonation: dict[str, Any] = {
             self.Kind.IMPERSONATION_STARTED: _("%(name)s logged in as the customer"),
             self.Kind.IMPERSONATION_ENDED: _(
                 "%(name)s stopped logging in as the customer"
