@@ -153,8 +153,15 @@ def _confirmation_on_enable(
     """A login staff just enabled (or credentials they sent) for an e-mail not
     confirmed yet: the confirmation request goes too, once for this event, since
     the customer logs in only once they confirmed (see ``login_requires_confirmation``).
+    Not when a request already went to the address in the last hour (enabling the
+    login, then sending the credentials, sends one).
     """
-    if customer.email and customer.email_confirmed_at is None:
+    recently = SentEmail.objects.filter(
+        template="email_confirmation",
+        to__iexact=customer.email,
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    )
+    if customer.email and customer.email_confirmed_at is None and not recently.exists():
         _confirmation_queue(
             customer,
             request_key=f"{event.kind}:{event.pk}",

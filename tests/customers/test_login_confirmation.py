@@ -128,6 +128,17 @@ def test_credentials_of_an_unconfirmed_customer_send_the_confirmation_too(
     assert templates == ["credentials", "email_confirmation"]
 
 
+def test_enable_then_credentials_send_one_confirmation_request(
+    manager_client, django_capture_on_commit_callbacks
+):
+    customer = CustomerFactory(email="both@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(login_url(customer, "enable"))
+        manager_client.post(login_url(customer, "credentials"), {"nonce": NONCE})
+    assert confirmations("both@example.com").count() == 1
+    assert len(mail.outbox) == 2
+
+
 def test_resend_sends_a_new_link_that_confirms(django_capture_on_commit_callbacks):
     customer = CustomerWithLoginFactory(email_confirmed_at=None)
     client = Client()
