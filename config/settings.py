@@ -318,6 +318,19 @@ DJANGO_TABLES2_TEMPLATE = "staff/includes/table.html"
 CLIENTELA_SIGNUP_ENABLED = env.bool("CLIENTELA_SIGNUP_ENABLED", default=True)
 # The business's name, on the home page and in e-mails.
 CLIENTELA_BUSINESS_NAME = env.str("CLIENTELA_BUSINESS_NAME", default="Clientela")
+# A customer logs in only once their e-mail address is confirmed (the login page
+# offers to send the link again); false lets an unconfirmed customer log in.
+CLIENTELA_LOGIN_REQUIRES_CONFIRMED_EMAIL = env.bool(
+    "CLIENTELA_LOGIN_REQUIRES_CONFIRMED_EMAIL", default=True
+)
+# "Send the link again" from the login page: at most this many confirmation e-mails
+# an hour to one address, and this many asked from one client address.
+CLIENTELA_CONFIRMATION_RESEND_PER_EMAIL_PER_HOUR = env.int(
+    "CLIENTELA_CONFIRMATION_RESEND_PER_EMAIL_PER_HOUR", default=3
+)
+CLIENTELA_CONFIRMATION_RESEND_PER_IP_PER_HOUR = env.int(
+    "CLIENTELA_CONFIRMATION_RESEND_PER_IP_PER_HOUR", default=10
+)
 # Password-reset e-mails sent in any hour: at most this many to one address, and at
 # most this many asked from one client address (see TRUSTED_PROXY_COUNT). Past that
 # the page answers as usual and no e-mail goes.

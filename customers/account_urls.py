@@ -12,6 +12,11 @@ urlpatterns = [
     path("login/", account.AccountLoginView.as_view(), name="login"),
     path("logout/", account.AccountLogoutView.as_view(), name="logout"),
     path(
+        "login/confirmation/",
+        account.ConfirmationResendView.as_view(),
+        name="confirmation_resend",
+    ),
+    path(
         "password-reset/",
         account.AccountPasswordResetView.as_view(),
         name="password_reset",

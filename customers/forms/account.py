@@ -2,21 +2,42 @@
 
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
+from django.utils.translation import gettext_lazy as _
 
 from core.backends import client_ip
 from core.forms import EmailAuthenticationForm
+from customers.services.login import login_requires_confirmation
 from customers.services.password_reset import password_reset_email_queue
 
 
 class CustomerAuthenticationForm(EmailAuthenticationForm):
     """The customer area's login: only people who have a customer profile."""
 
+    error_messages = {
+        **EmailAuthenticationForm.error_messages,
+        "email_unconfirmed": _(
+            "Confirm your e-mail address first: we sent you a link."
+        ),
+    }
+
     def confirm_login_allowed(self, user):
+        """Called only once the password was right: someone without it is told
+        nothing about the address (the wrong-password answer comes first)."""
         super().confirm_login_allowed(user)
         if not hasattr(user, "customer"):
             raise forms.ValidationError(
                 self.error_messages["invalid_login"], code="invalid_login"
             )
+        if login_requires_confirmation(user.customer):
+            raise forms.ValidationError(
+                self.error_messages["email_unconfirmed"], code="email_unconfirmed"
+            )
+
+
+class ConfirmationResendForm(forms.Form):
+    """The login page's "Send the link again"."""
+
+    email = forms.EmailField(widget=forms.HiddenInput)
 
 
 class CustomerPasswordResetForm(PasswordResetForm):

@@ -148,11 +148,45 @@ def _password_check(password: str, user) -> None:
         raise ValidationError({"password": error.error_list}) from error
 
 
+def _confirmation_on_enable(
+    customer: Customer, *, event: CustomerEvent, site_url: str, actor
+) -> None:
+    """A login staff just enabled (or credentials they sent) for an e-mail not
+    confirmed yet: the confirmation request goes too, once for this event, since
+    the customer logs in only once they confirmed (see ``login_requires_confirmation``).
+    Not when a request already went to the address in the last hour (enabling the
+    login, then sending the credentials, sends one).
+    """
+    recently = SentEmail.objects.filter(
+        template="email_confirmation",
+        to__iexact=customer.email,
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    )
+    if customer.email and customer.email_confirmed_at is None and not recently.exists():
+        confirmation_queue(
+            customer,
+            request_key=f"{event.kind}:{event.pk}",
+            site_url=site_url or settings.SITE_URL,
+            actor=actor,
+        )
+
+
+def login_requires_confirmation(customer: Customer) -> bool:
+    """Whether the customer must confirm their e-mail before logging in
+    (``CLIENTELA_LOGIN_REQUIRES_CONFIRMED_EMAIL``)."""
+    return (
+        settings.CLIENTELA_LOGIN_REQUIRES_CONFIRMED_EMAIL
+        and customer.email_confirmed_at is None
+    )
+
+
 @transaction.atomic(durable=True)
-def customer_login_enable(*, customer: Customer, actor) -> bool:
+def customer_login_enable(*, customer: Customer, actor, site_url: str = "") -> bool:
     """Lets the customer log in again, or creates their login; False if it already
     could. A new login gets a random password: send the credentials next.
 
+    An e-mail address not confirmed yet is sent the confirmation request
+    (``site_url`` is the site's root for its link, ``SITE_URL`` unless given).
     Only staff with ``customers.enable_customer_login`` may.
     """
     _permission_check(actor, "customers.enable_customer_login")
@@ -161,9 +195,10 @@ def customer_login_enable(*, customer: Customer, actor) -> bool:
     if not is_new and user.is_active:
         return False
     _login_save(customer, user, password=None)
-    customer_event_record(
+    event = customer_event_record(
         customer=customer, kind=CustomerEvent.Kind.LOGIN_ENABLED, actor=actor
     )
+    _confirmation_on_enable(customer, event=event, site_url=site_url, actor=actor)
     return True
 
 
@@ -193,7 +228,12 @@ def _staff_label(staff) -> str:
 
 @transaction.atomic(durable=True)
 def customer_login_password_set(
-    *, customer: Customer, password: str, actor, password_reset_url: str = ""
+    *,
+    customer: Customer,
+    password: str,
+    actor,
+    password_reset_url: str = "",
+    site_url: str = "",
 ) -> Customer:
     """Sets the customer's password by hand (the password validators apply) and
     enables their login.
@@ -201,7 +241,8 @@ def customer_login_password_set(
     Only staff with ``customers.set_customer_password`` may (``actor`` None is the
     system). The event names who set it, and the customer is e-mailed that staff
     changed their password (never the password itself), with the link to choose
-    their own: a password someone else knows is not theirs alone any more.
+    their own: a password someone else knows is not theirs alone any more. An
+    e-mail address not confirmed yet is sent the confirmation request too.
     """
     _permission_check(actor, "customers.set_customer_password")
     customer = _customer_lock(customer)
@@ -234,6 +275,7 @@ def customer_login_password_set(
             },
             language=customer.language,
         )
+    _confirmation_on_enable(customer, event=event, site_url=site_url, actor=actor)
     return customer
 
 
@@ -252,13 +294,19 @@ def credentials_event_key(customer: Customer, request_key: str) -> str:
 
 @transaction.atomic(durable=True)
 def customer_credentials_send(
-    *, customer: Customer, actor, request_key: str, login_url: str
+    *,
+    customer: Customer,
+    actor,
+    request_key: str,
+    login_url: str,
+    site_url: str = "",
 ) -> bool:
     """Gives the customer a new random password and e-mails it with the login URL.
 
     ``request_key`` names this one request (a nonce of the form): asking again with
     the same key (a double submit, a retry) changes nothing and sends nothing, and
-    returns False. Only staff with ``customers.send_customer_credentials`` may.
+    returns False. An e-mail address not confirmed yet is sent the confirmation
+    request too. Only staff with ``customers.send_customer_credentials`` may.
     """
     _permission_check(actor, "customers.send_customer_credentials")
     customer = _customer_lock(customer)
@@ -285,12 +333,13 @@ def customer_credentials_send(
         customer_event_record(
             customer=customer, kind=CustomerEvent.Kind.LOGIN_ENABLED, actor=actor
         )
-    customer_event_record(
+    event = customer_event_record(
         customer=customer,
         kind=CustomerEvent.Kind.CREDENTIALS_SENT,
         actor=actor,
         detail=customer.email,
     )
+    _confirmation_on_enable(customer, event=event, site_url=site_url, actor=actor)
     return True
 
 
@@ -301,8 +350,13 @@ def email_confirmation_token(customer: Customer) -> str:
     )
 
 
-def _confirmation_queue(
-    customer: Customer, *, request_key: str, site_url: str, actor
+def confirmation_queue(
+    customer: Customer,
+    *,
+    request_key: str,
+    site_url: str,
+    actor,
+    client_ip: str = "",
 ) -> bool:
     event_key = _event_key("customer.email_confirmation", customer, request_key)
     if SentEmail.objects.filter(event_key=event_key).exists():
@@ -318,6 +372,8 @@ def _confirmation_queue(
             "name": customer.first_name,
             "confirm_url": site_url.rstrip("/") + path,
             "valid_days": max(1, confirmation_max_age().days),
+            # Asked from the login page: kept so the limit per client can count it.
+            **({"client_ip": client_ip} if client_ip else {}),
         },
         language=customer.language,
     )
@@ -344,7 +400,7 @@ def customer_confirmation_send(
         raise ValidationError(
             _("This e-mail address is already confirmed."), code="confirmed"
         )
-    return _confirmation_queue(
+    return confirmation_queue(
         customer, request_key=request_key, site_url=site_url, actor=actor
     )
 
@@ -528,7 +584,7 @@ def customer_signup(
         actor=user,
         data={"newsletter": bool(newsletter)},
     )
-    _confirmation_queue(customer, request_key="signup", site_url=site_url, actor=None)
+    confirmation_queue(customer, request_key="signup", site_url=site_url, actor=None)
     return customer
 
 

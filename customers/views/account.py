@@ -7,12 +7,18 @@ ends the impersonation, on record).
 
 from typing import Any, cast
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest
+from django.shortcuts import redirect
 from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
 
+from core.backends import client_ip
 from core.impersonation import (
     ForbidWhileImpersonatingMixin,
     impersonator,
@@ -20,17 +26,71 @@ from core.impersonation import (
 )
 from core.models import User
 from customers.forms.account import (
+    ConfirmationResendForm,
     CustomerAuthenticationForm,
     CustomerPasswordResetForm,
 )
 from customers.models import Customer
+from customers.services.email_confirmation import (
+    customer_confirmation_on_login,
+    customer_confirmation_resend,
+)
 from customers.services.login import customer_impersonation_end
 
 
+def _unconfirmed(form) -> bool:
+    return form.is_bound and form.has_error(NON_FIELD_ERRORS, "email_unconfirmed")
+
+
 class AccountLoginView(ForbidWhileImpersonatingMixin, auth_views.LoginView):
+    """The customer login. The right password for an address not confirmed yet is
+    refused (``CLIENTELA_LOGIN_REQUIRES_CONFIRMED_EMAIL``) with "Send the link
+    again"; a wrong password never learns that."""
+
     template_name = "account/login.html"
     authentication_form = CustomerAuthenticationForm
     redirect_authenticated_user = False
+
+    def form_invalid(self, form):
+        if _unconfirmed(form):
+            customer_confirmation_on_login(
+                customer=form.get_user().customer,
+                site_url=self.request.build_absolute_uri("/"),
+            )
+        return super().form_invalid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context.get("form")
+        if form is not None and _unconfirmed(form):
+            context["resend_form"] = ConfirmationResendForm(
+                initial={"email": form.cleaned_data.get("username", "")}
+            )
+        return context
+
+
+class ConfirmationResendView(ForbidWhileImpersonatingMixin, View):
+    """The login page's "Send the link again" (POST). The answer is the same
+    whether a link went or not (unknown or confirmed address, a limit reached)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = ConfirmationResendForm(request.POST)
+        if form.is_valid():
+            customer_confirmation_resend(
+                email=form.cleaned_data["email"],
+                client_ip=client_ip(request),
+                site_url=request.build_absolute_uri("/"),
+            )
+        messages.info(
+            request,
+            _(
+                "If this address is waiting to be confirmed, we sent a new link to "
+                "it. Check your inbox, then log in."
+            ),
+        )
+        return redirect("account:login")
 
 
 class AccountLogoutView(auth_views.LogoutView):

@@ -60,6 +60,18 @@ def _back_to(request, customer: Customer) -> str:
     return reverse("customers:login", kwargs={"pk": customer.pk})
 
 
+def _confirmation_needed_message(request, customer: Customer) -> None:
+    customer.refresh_from_db(fields=["email_confirmed_at"])
+    if services.login_requires_confirmation(customer):
+        messages.warning(
+            request,
+            _(
+                "The customer must confirm their e-mail address before they can "
+                "log in: we e-mailed them a confirmation request."
+            ),
+        )
+
+
 def _error_message(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
@@ -88,6 +100,7 @@ class CustomerLoginTabView(ForbidWhileImpersonatingMixin, CustomerCardMixin, For
         return {
             **super().get_context_data(**kwargs),
             "login_user": customer.user,
+            "confirmation_required": services.login_requires_confirmation(customer),
             "credentials_form": NonceForm(),
             "confirmation_form": NonceForm(),
         }
@@ -102,6 +115,7 @@ class CustomerLoginTabView(ForbidWhileImpersonatingMixin, CustomerCardMixin, For
                 password_reset_url=self.request.build_absolute_uri(
                     reverse("account:password_reset")
                 ),
+                site_url=_site_url(self.request),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -149,7 +163,12 @@ class CustomerLoginEnableView(CustomerLoginActionView):
     permission_required = (*CHANGE, "customers.enable_customer_login")
 
     def act(self, customer):
-        if services.customer_login_enable(customer=customer, actor=self.request.user):
+        enabled = services.customer_login_enable(
+            customer=customer,
+            actor=self.request.user,
+            site_url=_site_url(self.request),
+        )
+        if enabled:
             messages.success(
                 self.request,
                 _(
@@ -157,6 +176,7 @@ class CustomerLoginEnableView(CustomerLoginActionView):
                     "customer can log in."
                 ),
             )
+            _confirmation_needed_message(self.request, customer)
         else:
             messages.info(self.request, _("The login was already enabled."))
 
@@ -184,6 +204,7 @@ class CustomerCredentialsSendView(CustomerLoginActionView):
             actor=self.request.user,
             request_key=nonce,
             login_url=_login_url(self.request),
+            site_url=_site_url(self.request),
         )
         if sent:
             messages.success(
@@ -191,6 +212,7 @@ class CustomerCredentialsSendView(CustomerLoginActionView):
                 _("A new password was generated and e-mailed to %(email)s.")
                 % {"email": customer.email},
             )
+            _confirmation_needed_message(self.request, customer)
         else:
             messages.info(self.request, _("These credentials were already sent."))
 

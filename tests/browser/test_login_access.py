@@ -33,18 +33,36 @@ def test_manager_enable_login_and_email_credentials_that_log_in(page):
     page.get_by_text("Login enabled.").wait_for()
     page.get_by_role("button", name="Generate and e-mail credentials").click()
     page.get_by_text("A new password was generated and e-mailed").wait_for()
+    page.get_by_text("The customer must confirm their e-mail address").wait_for()
 
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == [customer.email]
+    # The e-mail is not confirmed: enabling the login sent the confirmation request.
+    assert len(mail.outbox) == 2
+    assert all(m.to == [customer.email] for m in mail.outbox)
+    (message,) = [m for m in mail.outbox if "/account/login/" in m.body]
+    (confirmation,) = [m for m in mail.outbox if "/confirm-email/" in m.body]
     password = re.search(r": ([A-Za-z0-9]{16})$", message.body, re.M)[1]
     login_url = re.search(r"(https?://\S+/account/login/)", message.body)[1]
+    confirm_url = re.search(r"(https?://\S+/confirm-email/\S+/)", confirmation.body)[1]
 
     page.context.clear_cookies()
-    page.goto(login_url)
-    page.get_by_label("E-mail").fill(customer.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+
+    def log_in():
+        page.goto(login_url)
+        page.get_by_label("E-mail").fill(customer.email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+
+    log_in()
+    page.get_by_text(
+        "Confirm your e-mail address first: we sent you a link."
+    ).wait_for()
+    page.get_by_role("button", name="Send the link again").click()
+    page.get_by_text("we sent a new link to it").wait_for()
+    assert len(mail.outbox) == 3
+
+    page.goto(confirm_url)
+    page.get_by_role("button", name="Confirm my e-mail address").click()
+    log_in()
     page.get_by_role("heading", name="Welcome, Paola").wait_for()
 
 

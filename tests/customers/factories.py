@@ -1,4 +1,5 @@
 import factory
+from django.utils import timezone
 
 from customers.models import Customer
 from tests.core.factories import UserFactory
@@ -17,6 +18,8 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 
 
 class CustomerWithLoginFactory(CustomerFactory):
+    # Confirmed, so the login works (pass email_confirmed_at=None for one that waits).
+    email_confirmed_at = factory.LazyFunction(timezone.now)
     user = factory.SubFactory(
         UserFactory,
         email=factory.SelfAttribute("..email"),

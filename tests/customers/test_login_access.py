@@ -220,7 +220,12 @@ def test_password_like_the_email_is_refused_by_the_service(customer):
 def test_credentials_are_emailed_in_the_customers_language_and_log_in(
     manager_client, manager_user, django_capture_on_commit_callbacks
 ):
-    customer = CustomerFactory(email="ana@example.com", first_name="Ana", language="es")
+    customer = CustomerFactory(
+        email="ana@example.com",
+        first_name="Ana",
+        language="es",
+        email_confirmed_at=timezone.now(),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = manager_client.post(
             login_url(customer, "credentials"), {"nonce": NONCE}
@@ -351,7 +356,9 @@ def confirmation_link(message) -> str:
 def test_confirmation_request_and_link_confirm_the_email_once(
     staff_client, staff_user, django_capture_on_commit_callbacks
 ):
-    customer = CustomerWithLoginFactory(first_name="Luca", language="it")
+    customer = CustomerWithLoginFactory(
+        first_name="Luca", language="it", email_confirmed_at=None
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
             login_url(customer, "confirmation"), {"nonce": NONCE}
@@ -390,6 +397,9 @@ def test_confirmation_request_and_link_confirm_the_email_once(
 def test_confirmation_link_works_when_logged_in(
     customer_client, customer, django_capture_on_commit_callbacks
 ):
+    # Logged in, then moved to an address not confirmed yet.
+    customer.email_confirmed_at = None
+    customer.save(update_fields=["email_confirmed_at"])
     path = (
         f"/account/confirm-email/{login_services.email_confirmation_token(customer)}/"
     )
@@ -529,7 +539,7 @@ def test_sidebar_log_in_as_only_with_the_permission(staff_client, manager_user):
 def test_confirmation_with_a_very_long_request_key_is_sent_once(
     django_capture_on_commit_callbacks,
 ):
-    customer = CustomerWithLoginFactory()
+    customer = CustomerWithLoginFactory(email_confirmed_at=None)
     request_key = "email-change:" + "x" * 250
     with django_capture_on_commit_callbacks(execute=True):
         for expected in (True, False):

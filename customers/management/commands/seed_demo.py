@@ -741,6 +741,10 @@ def demo_login_customer_ensure(generator: DemoCustomerGenerator) -> Customer:
         # spread over time rather than all stamped at the moment of the seed.
         Customer.objects.filter(pk=customer.pk).update(created_at=registered)
         customer.created_at = registered
+    if customer.email_confirmed_at is None:
+        # The demo login must work: the customer area wants a confirmed e-mail.
+        customer.email_confirmed_at = timezone.now()
+        customer.save(update_fields=["email_confirmed_at", "updated_at"])
     return customer_login_set_password(customer=customer, password=DEMO_PASSWORD)
 
 
