@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core.devices import device_describe
 from core.impersonation import (
     ForbidWhileImpersonatingMixin,
     impersonation_begin,
@@ -373,6 +374,15 @@ def sidebar_last_action(customer: Customer):
     )
 
 
+def _device(user_agent: str):
+    """The browser and system by name; the raw header stays in the tooltip."""
+    if not user_agent:
+        return ""
+    return format_html(
+        '<span title="{}">{}</span>', user_agent, device_describe(user_agent)
+    )
+
+
 def sidebar_origin(customer: Customer):
     parts = [
         (_("Source"), customer.source),
@@ -382,7 +392,7 @@ def sidebar_origin(customer: Customer):
         (_("UTM term"), customer.utm_term),
         (_("UTM content"), customer.utm_content),
         (_("Referrer"), customer.referrer),
-        (_("Device"), customer.registration_user_agent),
+        (_("Device"), _device(customer.registration_user_agent)),
     ]
     shown = [(label, value) for label, value in parts if value]
     if not shown:
