@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core.cookies import language_cookie_set
 from core.devices import device_describe
 from core.impersonation import (
     ForbidWhileImpersonatingMixin,
@@ -30,6 +31,7 @@ from core.impersonation import (
     is_impersonating,
 )
 from core.mixins import StaffRequiredMixin
+from core.services import supported_language
 from customers import selectors
 from customers.forms.login import LoginPasswordForm, NonceForm, SignupForm
 from customers.middleware import FIRST_VISIT_COOKIE, FIRST_VISIT_SALT
@@ -311,7 +313,10 @@ class SignupView(FormView):
             return self.form_invalid(form)
         # The same answer whether the address was new or already had an account
         # (whose owner was e-mailed instead): sign-up tells nobody who has one.
-        return redirect("account:signup_done")
+        # It is given in the language just chosen, whatever the browser asks for.
+        response = redirect("account:signup_done")
+        language_cookie_set(response, supported_language(data["language"]))
+        return response
 
 
 class SignupDoneView(TemplateView):
