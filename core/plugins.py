@@ -172,6 +172,19 @@ class DemoSeeder:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class LanguageChoice:
+    """Told when a logged-in person picks a language with the switcher.
+
+    ``remember(request, language)`` saves it where the app keeps the person's
+    preferred language (core saves a staff member's itself).
+    """
+
+    key: str
+    remember: Callable[[HttpRequest, str], None]
+    order: int = 100
+
+
 T = TypeVar("T")
 
 
@@ -232,6 +245,7 @@ role_permissions: Registry[RolePermissions] = Registry("role permissions")
 # Pages of the backoffice's Settings section (/staff/settings/ lists them).
 settings_pages: Registry[MenuEntry] = Registry("settings pages")
 demo_seeders: Registry[DemoSeeder] = Registry("demo data seeders")
+language_choices: Registry[LanguageChoice] = Registry("language switcher choices")
 
 ALL_REGISTRIES = (
     staff_menu,
@@ -247,4 +261,5 @@ ALL_REGISTRIES = (
     role_permissions,
     settings_pages,
     demo_seeders,
+    language_choices,
 )

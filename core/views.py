@@ -131,6 +131,9 @@ class LanguageSetView(View):
         if request.user.is_authenticated and not hasattr(request.user, "customer"):
             request.user.language = language
             request.user.save(update_fields=["language"])
+        elif request.user.is_authenticated:
+            for choice in plugins.language_choices:
+                choice.remember(request, language)
         translation.activate(language)
         response = redirect(next_url)
         language_cookie_set(response, language)

@@ -60,6 +60,7 @@ class CustomersConfig(AppConfig):
 
         from customers import timeline
         from customers.services.history import customer_login_record
+        from customers.views.account import language_remember
 
         plugins.customer_tabs.register(
             plugins.CustomerTab(
@@ -120,6 +121,9 @@ class CustomersConfig(AppConfig):
                     ),
                 )
             )
+        plugins.language_choices.register(
+            plugins.LanguageChoice("customers.language", language_remember)
+        )
         user_logged_in.connect(
             lambda sender, request, user, **kwargs: customer_login_record(
                 user=user, request=request

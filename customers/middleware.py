@@ -38,7 +38,8 @@ class PreferredLanguageMiddleware:
                 request.LANGUAGE_CODE = translation.get_language()
                 remember = language
         response = self.get_response(request)
-        if remember:
+        # A language the view has just set (the switcher's) wins over the old one.
+        if remember and settings.LANGUAGE_COOKIE_NAME not in response.cookies:
             language_cookie_set(response, remember)
         return response
 

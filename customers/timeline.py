@@ -22,6 +22,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core import plugins
+from core.devices import device_describe
 from customers.models import (
     Customer,
     CustomerAction,
@@ -73,6 +74,13 @@ def _event_actor(event: CustomerEvent) -> str:
     return name
 
 
+def _event_body(event: CustomerEvent) -> str:
+    # A login records the browser's User-Agent header: name the device instead.
+    if event.kind == CustomerEvent.Kind.LOGGED_IN:
+        return device_describe(event.detail)
+    return event.detail
+
+
 class CustomerEventSource:
     """Registration, logins, login changes, impersonation, marketing changes..."""
 
@@ -90,7 +98,7 @@ class CustomerEventSource:
                 when=event.created_at,
                 kind=event.kind,
                 title=event.title,
-                body=event.detail,
+                body=_event_body(event),
                 source="events",
                 type_label=event.get_kind_display(),
                 actor=_event_actor(event),

@@ -74,6 +74,10 @@ def actions_due_today(today):
     return CustomerAction.objects.filter(due_date=today, done=False)
 
 
+def todo_today_count() -> int:
+    return actions_due_today(timezone.localdate()).count()
+
+
 def todo_today_context(request) -> dict:
     today = timezone.localdate()
     due = actions_due_today(today)

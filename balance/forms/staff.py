@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from balance.models import Entry
 from balance.services.staff import GIFT_FIELDS
@@ -52,12 +53,12 @@ class ReverseForm(forms.Form):
 
 class HistoryFilterForm(forms.Form):
     date_from = forms.DateField(
-        label=_("From"),
+        label=pgettext_lazy("date range", "From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label=_("To"),
+        label=pgettext_lazy("date range", "To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

@@ -35,6 +35,7 @@ from customers.services.email_confirmation import (
     customer_confirmation_on_login,
     customer_confirmation_resend,
 )
+from customers.services.history_account import customer_profile_update
 from customers.services.login import customer_impersonation_end
 
 
@@ -150,3 +151,15 @@ class AccountHomeView(CustomerAreaMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "customer": self.customer}
+
+
+def language_remember(request: HttpRequest, language: str) -> None:
+    """The language switcher's choice becomes the customer's preferred language.
+
+    Staff logged in as the customer change only their own view (the cookie), not
+    the customer's data.
+    """
+    customer = getattr(request.user, "customer", None)
+    if customer is None or is_impersonating(request):
+        return
+    customer_profile_update(customer=customer, actor=request.user, language=language)

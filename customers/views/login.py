@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core.cookies import language_cookie_set
+from core.devices import device_describe
 from core.impersonation import (
     ForbidWhileImpersonatingMixin,
     impersonation_begin,
@@ -29,6 +31,7 @@ from core.impersonation import (
     is_impersonating,
 )
 from core.mixins import StaffRequiredMixin
+from core.services import supported_language
 from customers import selectors
 from customers.forms.login import LoginPasswordForm, NonceForm, SignupForm
 from customers.middleware import FIRST_VISIT_COOKIE, FIRST_VISIT_SALT
@@ -332,7 +335,10 @@ class SignupView(FormView):
             return self.form_invalid(form)
         # The same answer whether the address was new or already had an account
         # (whose owner was e-mailed instead): sign-up tells nobody who has one.
-        return redirect("account:signup_done")
+        # It is given in the language just chosen, whatever the browser asks for.
+        response = redirect("account:signup_done")
+        language_cookie_set(response, supported_language(data["language"]))
+        return response
 
 
 class SignupDoneView(TemplateView):
@@ -395,6 +401,15 @@ def sidebar_last_action(customer: Customer):
     )
 
 
+def _device(user_agent: str):
+    """The browser and system by name; the raw header stays in the tooltip."""
+    if not user_agent:
+        return ""
+    return format_html(
+        '<span title="{}">{}</span>', user_agent, device_describe(user_agent)
+    )
+
+
 def sidebar_origin(customer: Customer):
     parts = [
         (_("Source"), customer.source),
@@ -404,7 +419,7 @@ def sidebar_origin(customer: Customer):
         (_("UTM term"), customer.utm_term),
         (_("UTM content"), customer.utm_content),
         (_("Referrer"), customer.referrer),
-        (_("Device"), customer.registration_user_agent),
+        (_("Device"), _device(customer.registration_user_agent)),
     ]
     shown = [(label, value) for label, value in parts if value]
     if not shown:

@@ -29,6 +29,7 @@ from expirations.forms.staff import (
 from expirations.models import BankInstitute, Expiration, ExpirationSettings, Provenance
 from expirations.selectors import customer_expiration_totals, customer_expirations
 from expirations.services import records
+from expirations.widgets import todo_today_count
 
 VIEW = ("customers.view_customer", "expirations.view_expiration")
 ADD = (*VIEW, "expirations.add_expiration")
@@ -493,10 +494,15 @@ class TodoDoneView(StaffRequiredMixin, View):
         done = request.POST.get("done", "1") == "1"
         action = action_set_done(action=action, done=done)
         if request.htmx:
+            # The row swaps in place; the widget's count follows out of band.
             return render(
                 request,
                 "expirations/staff/widget_todo_row.html",
-                {"action": action, "can_mark_done": True},
+                {
+                    "action": action,
+                    "can_mark_done": True,
+                    "oob_todo_count": todo_today_count(),
+                },
             )
         messages.success(
             request,

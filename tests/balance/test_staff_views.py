@@ -871,3 +871,13 @@ def test_withdrawal_past_the_review_window_is_not_flagged(approver, withdrawals_
     row = approver.get(reverse("balance:withdrawals")).content.decode()
     assert "Payout details changed just before" not in row
     assert action(approver, withdrawal, "approve").status_code == 302
+
+
+def test_history_filter_to_is_a_date_not_a_recipient_in_italian(adder):
+    # "To" of a date range and "To" of an e-mail read differently in Italian.
+    customer = CustomerFactory()
+    url = reverse("balance:tab", args=[customer.pk])
+    html = adder.get(url, HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert '<label for="id_date_to">Al:</label>' in html
+    assert '<label for="id_date_from">Dal:</label>' in html
+    assert "Destinatario" not in html

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from customers.models import CustomerAction
 from tests.core.factories import PASSWORD, StaffFactory
@@ -41,6 +42,8 @@ def test_staff_marks_todays_action_done_in_place(page):
     upcoming = page.locator("section.widget", has_text="Upcoming renewals")
     assert upcoming.get_by_text("Yearly support").count() == 1
     assert upcoming.get_by_role("link", name="Lucia Verdi").count() == 1
+    count = page.get_by_test_id("todo-count")
+    expect(count).to_have_text(re.compile(r"^1 action due today"))
     page.evaluate("window.notReloaded = true")
     row = page.locator(f"#todo-{action.pk}")
     row.get_by_role(
@@ -49,6 +52,7 @@ def test_staff_marks_todays_action_done_in_place(page):
 
     page.locator(f'#todo-{action.pk}[data-done="1"]').wait_for()
     assert page.evaluate("window.notReloaded") is True
+    expect(count).to_have_text(re.compile(r"^0 actions due today"))
     action.refresh_from_db()
     assert action.done
 
@@ -56,5 +60,6 @@ def test_staff_marks_todays_action_done_in_place(page):
         "button", name=re.compile(r"^Undo\W+Call about the renewal")
     ).click()
     page.locator(f'#todo-{action.pk}[data-done="0"]').wait_for()
+    expect(count).to_have_text(re.compile(r"^1 action due today"))
     action.refresh_from_db()
     assert not action.done

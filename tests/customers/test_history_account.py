@@ -144,6 +144,35 @@ def test_profile_language_change_switches_the_page_language(customer_client, cus
     assert customer.language == "it"
 
 
+def test_language_switcher_saves_the_customers_preferred_language(
+    customer_client, customer
+):
+    assert customer.language != "es"
+    response = customer_client.post(
+        "/i18n/language/", {"language": "es", "next": "/account/"}, follow=True
+    )
+    assert '<html lang="es">' in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.language == "es"
+    event = CustomerEvent.objects.get(kind=CustomerEvent.Kind.PROFILE_UPDATED)
+    assert event.customer == customer and event.actor == customer.user
+
+
+def test_language_switcher_while_impersonating_changes_only_the_cookie(
+    client, manager_user, customer
+):
+    client.force_login(manager_user)
+    client.post(f"/staff/customers/{customer.pk}/impersonate/")
+    before = customer.language
+    response = client.post(
+        "/i18n/language/", {"language": "es", "next": "/account/"}, follow=True
+    )
+    assert '<html lang="es">' in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.language == before
+    assert not CustomerEvent.objects.filter(kind=CustomerEvent.Kind.PROFILE_UPDATED)
+
+
 # --- E-mail change ---
 
 

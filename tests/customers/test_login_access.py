@@ -483,7 +483,33 @@ def test_sidebar_shows_last_action_origin_and_contact_links(staff_client):
     assert "<b>news</b>" not in sidebar
     assert "spring" in sidebar
     assert "https://search.example.org/?q=x" in sidebar
-    assert "Mozilla/5.0 (X11; Linux)" in sidebar
+    assert "Linux" in sidebar
+
+
+FIREFOX_ANDROID = "Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0"
+
+
+def test_sidebar_names_the_registration_device(staff_client):
+    customer = CustomerFactory(registration_user_agent=FIREFOX_ANDROID)
+    page = staff_client.get(f"/staff/customers/{customer.pk}/").content.decode()
+    sidebar = page.split('<aside class="customer-sidebar"')[1].split("</aside>")[0]
+    assert "<b>Device:</b> <span" in sidebar
+    assert ">Firefox Mobile on Android</span>" in sidebar
+    # The raw header stays in the tooltip only.
+    assert f'title="{FIREFOX_ANDROID}"' in sidebar
+    assert f">{FIREFOX_ANDROID}<" not in sidebar
+
+
+def test_timeline_names_the_login_device(staff_client):
+    customer = CustomerWithLoginFactory()
+    Client(HTTP_USER_AGENT=FIREFOX_ANDROID).post(
+        "/account/login/", {"username": customer.email, "password": PASSWORD}
+    )
+    assert events(customer, CustomerEvent.Kind.LOGGED_IN).exists()
+    page = staff_client.get(f"/staff/customers/{customer.pk}/history/")
+    html = page.content.decode()
+    assert "Firefox Mobile on Android" in html
+    assert FIREFOX_ANDROID not in html
 
 
 def test_sidebar_last_action_is_the_latest_event_when_newer(staff_client, customer):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client, override_settings
 
@@ -46,7 +47,9 @@ def test_signup_creates_the_customer_and_asks_to_confirm(
 
     assert response.status_code == 302
     assert response["Location"] == "/account/signup/sent/"
-    assert "Check your inbox" in client.get("/account/signup/sent/").content.decode()
+    # Italian was chosen in the form: the answer is in Italian.
+    sent = client.get("/account/signup/sent/").content.decode()
+    assert "Controlla la tua casella di posta" in sent
     customer = Customer.objects.select_related("user").get()
     assert customer.email == "chiara@example.com"
     assert (customer.first_name, customer.last_name) == ("Chiara", "Neri")
@@ -313,3 +316,36 @@ def test_signup_stores_markup_as_text_and_shows_it_escaped(client):
     page = client.get("/account/").content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_signup_in_italian_answers_in_italian(
+    client, django_capture_on_commit_callbacks
+):
+    client.get("/account/signup/", HTTP_ACCEPT_LANGUAGE="it")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/account/signup/",
+            signup_data(),
+            HTTP_ACCEPT_LANGUAGE="it",
+            follow=True,
+        )
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/account/signup/sent/"
+    assert "Controlla la tua casella di posta" in page
+    assert "Check your inbox" not in page
+
+
+def test_signup_choosing_italian_answers_in_italian(
+    client, django_capture_on_commit_callbacks
+):
+    # An English browser, Italian picked in the form: the answer follows the choice.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/account/signup/",
+            signup_data(language="it"),
+            HTTP_ACCEPT_LANGUAGE="en",
+            follow=True,
+        )
+    page = response.content.decode()
+    assert "Controlla la tua casella di posta" in page
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "it"

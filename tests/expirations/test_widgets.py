@@ -155,6 +155,26 @@ def test_todo_mark_done_in_place_with_htmx(staff_client):
     assert widget.context["todo_count"] == 0
 
 
+def _oob_count(html: str) -> str:
+    count = html.split('<p class="figure" id="todo-count"')[1].split("</p>")[0]
+    assert 'hx-swap-oob="true"' in count
+    return count.split("<strong>")[1].split("</strong>")[0]
+
+
+def test_todo_done_with_htmx_sends_the_new_count_out_of_band(staff_client):
+    action = action_due(title="Send the quote")
+    action_due(title="Call back")
+    widget = staff_client.get(widget_url("todo_today")).content.decode()
+    assert 'id="todo-count"' in widget and "hx-swap-oob" not in widget
+
+    url = reverse("expirations:todo_done", args=[action.pk])
+    done = staff_client.post(url, {"done": "1"}, headers={"HX-Request": "true"})
+    assert _oob_count(done.content.decode()) == "1"
+
+    undone = staff_client.post(url, {"done": "0"}, headers={"HX-Request": "true"})
+    assert _oob_count(undone.content.decode()) == "2"
+
+
 def test_todo_undo_with_htmx(staff_client):
     action = action_due(done=True)
 
