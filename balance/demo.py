@@ -135,8 +135,8 @@ def demo_history(
 
     2 to 16 entries (40 to 60 when ``longer``: the demo login's history has pages).
     Debits never take more than the balance, except a staff debit into debt for
-    about one customer in forty; about one in fifteen ends with a staff reversal of
-    an earlier credit.
+    about one customer in forty (never the demo login); about one in fifteen ends
+    with a staff reversal of an earlier credit.
     """
     rng = random.Random(f"{seed}:ledger:{customer_id}")
     start = max(since, now - HISTORY_SPAN)
@@ -161,7 +161,8 @@ def demo_history(
         )
         balance += amount
     later = min(now, moments[-1] + timedelta(seconds=span / 200))
-    if rng.random() < 1 / 40:
+    # The demo login (``longer``) never ends in debt: it has a balance to spend.
+    if rng.random() < 1 / 40 and not longer:
         amount = -(balance + _cents(rng, 100, 3_000))
         history.append(
             DemoEntry(

@@ -132,9 +132,9 @@ def test_manager_changes_a_login_email_recorded_and_the_old_address_told(
     assert "ana@example.com" in event.detail and "ana.new@example.com" in event.detail
     (message,) = mail.outbox
     assert message.to == ["ana@example.com"]
-    assert "changed by our staff" in message.subject
-    assert "from ana@example.com to ana.new@example.com" in message.body
-    assert "contact us right away" in message.body
+    assert "cambiata dal nostro staff" in message.subject  # in Italian
+    assert "da ana@example.com a ana.new@example.com" in message.body
+    assert "contattaci subito" in message.body
     # In the customer's language (Italian here).
     assert SentEmail.objects.get().language == "it"
     assert message.body.startswith("Ciao Ana,")
