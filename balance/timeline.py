@@ -15,6 +15,16 @@ from core.money import money_format
 TIMELINE_LIMIT = 100
 
 
+def _newest_in_window(queryset, since, until, limit):
+    """``queryset``'s rows created in ``[since, until)``, newest first, at most
+    ``limit`` (one more than the timeline shows when not given)."""
+    if since is not None:
+        queryset = queryset.filter(created_at__gte=since)
+    if until is not None:
+        queryset = queryset.filter(created_at__lt=until)
+    return queryset.order_by("-created_at", "-id")[: (limit or TIMELINE_LIMIT + 1)]
+
+
 class EntryTimelineSource:
     """Every ledger entry, newest first; a reversed entry says so in its title."""
 
@@ -29,14 +39,10 @@ class EntryTimelineSource:
         limit: int | None = None,
     ) -> Iterator[plugins.TimelineEvent]:
         entries = Entry.objects.filter(customer=customer)
-        if since is not None:
-            entries = entries.filter(created_at__gte=since)
-        if until is not None:
-            entries = entries.filter(created_at__lt=until)
         if kinds:
             entries = entries.filter(kind__in=list(kinds))
-        entries = entries.select_related("reversed_by").order_by("-created_at", "-id")
-        for entry in entries[: (limit or TIMELINE_LIMIT + 1)]:
+        entries = entries.select_related("reversed_by")
+        for entry in _newest_in_window(entries, since, until, limit):
             yield plugins.TimelineEvent(
                 when=entry.created_at,
                 kind=entry.kind,
@@ -81,13 +87,7 @@ class PayoutChangeTimelineSource:
         if kinds and PAYOUT_CHANGED not in kinds:
             return
         changes = PayoutDetailsChange.objects.filter(customer=customer)
-        if since is not None:
-            changes = changes.filter(created_at__gte=since)
-        if until is not None:
-            changes = changes.filter(created_at__lt=until)
-        for change in changes.order_by("-created_at", "-id")[
-            : (limit or TIMELINE_LIMIT + 1)
-        ]:
+        for change in _newest_in_window(changes, since, until, limit):
             title = gettext("Payout details changed: %(fields)s") % {
                 "fields": ", ".join(change.field_labels())
             }
@@ -132,13 +132,7 @@ class PayoutAccessTimelineSource:
         if kinds and PAYOUT_VIEWED not in kinds:
             return
         accesses = PayoutDetailsAccess.objects.filter(customer=customer)
-        if since is not None:
-            accesses = accesses.filter(created_at__gte=since)
-        if until is not None:
-            accesses = accesses.filter(created_at__lt=until)
-        for access in accesses.order_by("-created_at", "-id")[
-            : (limit or TIMELINE_LIMIT + 1)
-        ]:
+        for access in _newest_in_window(accesses, since, until, limit):
             yield plugins.TimelineEvent(
                 when=access.created_at,
                 kind=PAYOUT_VIEWED,
