@@ -60,6 +60,7 @@ def test_export_streams_the_filtered_list_with_bom_and_columns(manager_client):
         city="Roma",
         phone="+39 06 1234",
         birth_date=date(1990, 5, 17),
+        email_confirmed_at=None,
     )
     giulia.tags.add(vip, Tag.objects.create(name="Hot lead"))
     CustomerFactory(city="Milano", email="milano@example.com")
