@@ -115,3 +115,13 @@ class BalanceConfig(AppConfig):
                 shown=credits_section_shown,
             )
         )
+        from balance.account_home import credits_home_context
+
+        plugins.account_home_panels.register(
+            plugins.AccountHomePanel(
+                "credits",
+                "balance/account/home_panel.html",
+                credits_home_context,
+                order=50,
+            )
+        )

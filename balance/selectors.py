@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 
-from balance.models import BalanceSettings, Entry, Gift
+from balance.models import BalanceSettings, Entry, Gift, PayoutDetails
 from customers.models import Customer
 
 # The built-in group told of withdrawal requests when no address is configured.
@@ -19,6 +19,46 @@ MANAGER_GROUP = "Manager"
 def customer_available(customer: Customer) -> Decimal:
     """What the customer may spend or withdraw: the balance minus the holds."""
     return customer.balance - customer.balance_held
+
+
+@dataclass(frozen=True)
+class WithdrawalPossibility:
+    """Whether a withdrawal request can succeed now and, if not, why.
+
+    ``reason`` is empty when it can, else the code ``withdrawal_request_from_account``
+    refuses with: "disabled", "no_payout_details" or "below_minimum" (then
+    ``missing`` is what the available balance lacks to reach ``minimum``).
+    """
+
+    reason: str
+    available: Decimal
+    minimum: Decimal
+    missing: Decimal
+
+    @property
+    def possible(self) -> bool:
+        return not self.reason
+
+
+def withdrawal_possible(
+    customer: Customer, *, balance_settings: BalanceSettings | None = None
+) -> WithdrawalPossibility:
+    """The rules of ``withdrawal_request_from_account`` that can be known before
+    the amount: withdrawals enabled, payout details saved, available balance at
+    least the minimum (and above zero, as a request is a positive amount)."""
+    balance_settings = balance_settings or BalanceSettings.load()
+    available = customer_available(customer)
+    minimum = balance_settings.withdrawal_minimum
+    missing = max(minimum - available, Decimal("0.00"))
+    if not balance_settings.withdrawals_enabled:
+        reason = "disabled"
+    elif available < minimum or available <= 0:
+        reason = "below_minimum"
+    elif not PayoutDetails.objects.filter(customer=customer).exists():
+        reason = "no_payout_details"
+    else:
+        reason = ""
+    return WithdrawalPossibility(reason, available, minimum, missing)
 
 
 def customer_entries(customer_id: int) -> QuerySet[Entry]:

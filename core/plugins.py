@@ -53,6 +53,20 @@ class DashboardWidget:
 
 
 @dataclass(frozen=True)
+class AccountHomePanel:
+    """A box on the customer area's home page, for the logged-in customer.
+
+    ``get_context(request)`` returns the template's context, or ``None`` when the
+    panel has nothing to show this customer (then it is left out).
+    """
+
+    key: str
+    template_name: str
+    get_context: Callable[[HttpRequest], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class CustomerTab:
     """A tab of the staff customer card; ``url_name`` takes the customer's ``pk``."""
 
@@ -234,6 +248,7 @@ class Registry(Generic[T]):
 staff_menu: Registry[MenuEntry] = Registry("staff menu")
 account_menu: Registry[MenuEntry] = Registry("customer-area menu")
 dashboard_widgets: Registry[DashboardWidget] = Registry("dashboard widgets")
+account_home_panels: Registry[AccountHomePanel] = Registry("customer-area home panels")
 customer_tabs: Registry[CustomerTab] = Registry("customer card tabs")
 customer_sidebar: Registry[SidebarFigure] = Registry("customer card sidebar")
 customer_columns: Registry[CustomerColumn] = Registry("customer list columns")
@@ -251,6 +266,7 @@ ALL_REGISTRIES = (
     staff_menu,
     account_menu,
     dashboard_widgets,
+    account_home_panels,
     customer_tabs,
     customer_sidebar,
     customer_columns,

@@ -47,6 +47,16 @@ class ExpirationsConfig(AppConfig):
                 order=60,
             )
         )
+        from expirations.account_home import next_renewal_home_context
+
+        plugins.account_home_panels.register(
+            plugins.AccountHomePanel(
+                "next_renewal",
+                "expirations/account/home_panel.html",
+                next_renewal_home_context,
+                order=60,
+            )
+        )
         # Staff pages: card tab, list column, widgets, report, settings, roles.
         from expirations.staff_plugins import register as register_staff_pages
 

@@ -11,7 +11,11 @@ from django.views.generic import FormView, TemplateView
 
 from balance.forms.account import PayoutDetailsForm, WithdrawalRequestForm
 from balance.models import BalanceSettings, Withdrawal
-from balance.selectors import customer_available, customer_history
+from balance.selectors import (
+    customer_available,
+    customer_history,
+    withdrawal_possible,
+)
 from balance.services import withdrawal_cancel
 from balance.services.account import withdrawal_request_from_account
 from balance.services.payout import (
@@ -66,6 +70,10 @@ class CreditsSectionMixin(CustomerAreaMixin):
             "minimum": minimum,
             "minimum_reached": minimum_reached,
             "has_payout_details": payout_details_get(customer) is not None,
+            # The button shows only when a request can succeed (else why not).
+            "withdrawal": withdrawal_possible(
+                customer, balance_settings=self.balance_settings
+            ),
         }
 
 

@@ -13,11 +13,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from core import plugins
 from core.backends import client_ip
 from core.impersonation import (
     ForbidWhileImpersonatingMixin,
@@ -147,10 +149,29 @@ class CustomerAreaMixin(LoginRequiredMixin):
 
 
 class AccountHomeView(CustomerAreaMixin, TemplateView):
+    """The customer's overview: the panels the modules add, then the menu's links."""
+
     template_name = "account/home.html"
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "customer": self.customer}
+        panels = []
+        for panel in plugins.account_home_panels:
+            context = panel.get_context(self.request)
+            if context is None:
+                continue
+            panels.append(
+                {
+                    "panel": panel,
+                    "html": render_to_string(
+                        panel.template_name, context, request=self.request
+                    ),
+                }
+            )
+        return {
+            **super().get_context_data(**kwargs),
+            "customer": self.customer,
+            "panels": panels,
+        }
 
 
 def language_remember(request: HttpRequest, language: str) -> None:

@@ -389,3 +389,33 @@ def test_my_credits_menu_entry_follows_the_settings(customer_client):
         'href="/account/credits/"'
         not in customer_client.get("/account/").content.decode()
     )
+
+
+def test_credits_page_below_minimum_shows_what_is_missing_not_the_button(
+    customer_client, customer, settings_row
+):
+    with_payout(customer)
+    credit(customer, "12.50")
+    content = customer_client.get(CREDITS).content.decode()
+    assert WITHDRAW not in content
+    assert "Request a withdrawal" not in content
+    assert "the minimum withdrawal is 20.00 EUR, you need 7.50 EUR more" in content
+
+
+def test_credits_page_at_minimum_shows_the_button(
+    customer_client, customer, settings_row
+):
+    with_payout(customer)
+    credit(customer, "20.00")
+    content = customer_client.get(CREDITS).content.decode()
+    assert f'href="{WITHDRAW}"' in content
+    assert "Minimum not reached" not in content
+
+
+def test_credits_page_without_payout_details_hides_the_button(
+    customer_client, customer, settings_row
+):
+    credit(customer, "50.00")
+    content = customer_client.get(CREDITS).content.decode()
+    assert f'href="{WITHDRAW}"' not in content
+    assert "Add your payout details before asking for a withdrawal." in content
