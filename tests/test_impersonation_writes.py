@@ -170,6 +170,13 @@ def password_reset_request(world):
     return form(reverse("account:password_reset"), {"email": world.customer.email})
 
 
+def confirmation_resend_request(world):
+    # A customer waiting to confirm: the link would go out if the guard let it.
+    world.customer.email_confirmed_at = None
+    world.customer.save(update_fields=["email_confirmed_at"])
+    return form(reverse("account:confirmation_resend"), {"email": world.customer.email})
+
+
 def password_reset_confirm_request(world):
     user = world.customer.user
     path = reverse(
@@ -448,6 +455,7 @@ CASES: dict[str, Case] = {
     "account:password_reset_confirm": Case(REFUSED, password_reset_confirm_request),
     "account:signup": Case(REFUSED, signup_request),
     "account:confirm_email": Case(REFUSED, confirm_email_request),
+    "account:confirmation_resend": Case(REFUSED, confirmation_resend_request),
     # customers: the customer's own pages
     "account:profile": Case(
         ATTRIBUTED,
