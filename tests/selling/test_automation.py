@@ -61,8 +61,10 @@ def test_the_order_triggers_match_an_optional_product():
     wanted = product()
     trigger = plugins.automation_triggers.get("order.paid")
     assert trigger.matches({"product": None}, {"product_ids": [3]})
-    assert trigger.matches({"product": wanted.pk}, {"product_ids": [1, wanted.pk]})
-    assert not trigger.matches({"product": wanted.pk}, {"product_ids": [1]})
+    assert trigger.matches(
+        {"product": wanted.pk}, {"product_ids": [wanted.pk + 1, wanted.pk]}
+    )
+    assert not trigger.matches({"product": wanted.pk}, {"product_ids": [wanted.pk + 1]})
     form = trigger.form_class({"product": wanted.pk})
     assert form.is_valid() and form.cleaned_data == {"product": wanted.pk}
     assert trigger.form_class({}).is_valid()
