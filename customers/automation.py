@@ -170,7 +170,7 @@ def list_matches(params: dict[str, Any], payload: dict[str, Any]) -> bool:
 
 
 def _tag(params: dict[str, Any]) -> Tag:
-    tag = Tag.objects.filter(pk=_id(params.get("tag"))).first()
+    tag = Tag.objects.filter(pk=_pk(params.get("tag"))).first()
     if tag is None:
         raise AutomationActionRefused(
             _("The tag of this step no longer exists: choose another one.")
@@ -180,7 +180,7 @@ def _tag(params: dict[str, Any]) -> Tag:
 
 def _list(params: dict[str, Any]) -> NewsletterList:
     newsletter_list = NewsletterList.objects.filter(
-        pk=_id(params.get("newsletter_list"))
+        pk=_pk(params.get("newsletter_list"))
     ).first()
     if newsletter_list is None:
         raise AutomationActionRefused(
@@ -196,11 +196,16 @@ def _id(value: Any) -> int | None:
         return None
 
 
-def _has_tag(customer_id: int, tag_id: int | None) -> bool:
+def _pk(value: Any) -> int:
+    """A row's id from the parameters; 0 (no row has it) when there is none."""
+    return _id(value) or 0
+
+
+def _has_tag(customer_id: int, tag_id: int) -> bool:
     return TagLink.objects.filter(customer_id=customer_id, tag_id=tag_id).exists()
 
 
-def _in_list(customer_id: int, list_id: int | None) -> bool:
+def _in_list(customer_id: int, list_id: int) -> bool:
     return Subscription.objects.filter(
         customer_id=customer_id,
         newsletter_list_id=list_id,
@@ -341,11 +346,11 @@ def create_todo_describe(customer, params, context) -> str:
 
 
 def has_tag(customer, params, context) -> bool:
-    return _has_tag(customer.pk, _id(params.get("tag")))
+    return _has_tag(customer.pk, _pk(params.get("tag")))
 
 
 def in_list(customer, params, context) -> bool:
-    return _in_list(customer.pk, _id(params.get("newsletter_list")))
+    return _in_list(customer.pk, _pk(params.get("newsletter_list")))
 
 
 def language_is(customer, params, context) -> bool:
