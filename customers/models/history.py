@@ -127,8 +127,11 @@ class CustomerAction(models.Model):
         related_name="+",
     )
     # Set by a funnel step that creates the action: the step's key, so a retried
-    # step creates it once.
-    idempotency_key = models.CharField(max_length=200, blank=True, editable=False)
+    # step creates it once. A database default too, for the writers that list
+    # their columns (the benchmarks' COPY).
+    idempotency_key = models.CharField(
+        max_length=200, blank=True, default="", db_default="", editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
