@@ -15,7 +15,7 @@ class BalanceConfig(AppConfig):
     verbose_name = _("Balance")
 
     def ready(self):
-        from balance.automation import AssignCreditsForm, assign_credits
+        from balance.automation import register as register_automation
         from balance.timeline import (
             entry_timeline_source,
             payout_access_timeline_source,
@@ -51,14 +51,9 @@ class BalanceConfig(AppConfig):
                 order=46,
             )
         )
-        plugins.automation_actions.register(
-            plugins.AutomationAction(
-                "balance.assign_credits",
-                _("Assign credits"),
-                run=assign_credits,
-                form_class=AssignCreditsForm,
-            )
-        )
+        # Funnels: credit, debit and set-balance actions, balance conditions,
+        # {balance}, and the "withdrawal requested" trigger.
+        register_automation()
         plugins.role_permissions.register(
             plugins.RolePermissions(
                 "balance.staff",

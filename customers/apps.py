@@ -8,6 +8,11 @@ class CustomersConfig(AppConfig):
 
     def ready(self):
         from core import plugins
+        from customers.automation import register as register_automation
+
+        # Funnels: the customer's triggers (created, tags, lists), actions and
+        # conditions.
+        register_automation()
 
         plugins.staff_menu.register(
             plugins.MenuEntry(

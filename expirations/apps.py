@@ -29,16 +29,11 @@ class ExpirationsConfig(AppConfig):
                 order=60,
             )
         )
-        plugins.automation_triggers.register(
-            plugins.AutomationTrigger(
-                "expiration.expired",
-                _("Expiration expired"),
-                description=_(
-                    "A customer's service ran out without being renewed (the day "
-                    "after its expiry date)."
-                ),
-            )
-        )
+        from expirations.automation import register as register_automation
+
+        # Funnels: expired / expiring / renewed, the services' conditions and
+        # {expiry_date}, {product}, {renew_url}.
+        register_automation()
         plugins.account_menu.register(
             plugins.MenuEntry(
                 "expirations",

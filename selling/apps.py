@@ -15,6 +15,10 @@ class SellingConfig(AppConfig):
         from selling.account_plugins import register as register_account_pages
 
         register_account_pages()
+        from selling.automation import register as register_automation
+
+        # Funnels: "order paid" / "order refunded" and the orders condition.
+        register_automation()
         from core import plugins
         from selling.demo import demo_selling_seed
 

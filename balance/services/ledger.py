@@ -507,6 +507,7 @@ def balance_set(
     author: Author,
     idempotency_key: str,
     note: str = "",
+    source: SourceRef | None = None,
 ) -> Entry | None:
     """Brings the balance to ``target`` by posting the difference as an adjustment.
 
@@ -536,6 +537,7 @@ def balance_set(
         author=author,
         idempotency_key=idempotency_key,
         note=note,
+        source=source,
     )
 
 

@@ -27,6 +27,7 @@ from balance.services.ledger import (
     top_level,
 )
 from balance.services.payout import payout_change_describe, payout_change_recent
+from core.automation_events import automation_event_send
 from core.money import amount_check, money_format
 
 
@@ -109,6 +110,12 @@ def withdrawal_request(
         source=SourceRef(SourceType.WITHDRAWAL, withdrawal.pk),
     )
     withdrawal.save(update_fields=["hold"])
+    automation_event_send(
+        "withdrawal.requested",
+        customer_id=customer_id,
+        entry_key=f"withdrawal:{withdrawal.pk}",
+        payload={"withdrawal_id": withdrawal.pk, "amount": str(withdrawal.amount)},
+    )
     return withdrawal
 
 

@@ -126,6 +126,12 @@ class CustomerAction(models.Model):
         blank=True,
         related_name="+",
     )
+    # Set by a funnel step that creates the action: the step's key, so a retried
+    # step creates it once. A database default too, for the writers that list
+    # their columns (the benchmarks' COPY).
+    idempotency_key = models.CharField(
+        max_length=200, blank=True, default="", db_default="", editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -133,6 +139,13 @@ class CustomerAction(models.Model):
         verbose_name = _("action")
         verbose_name_plural = _("actions")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="customers_action_unique_key",
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["customer", "-created_at"], name="customers_action_timeline"

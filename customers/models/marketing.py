@@ -71,6 +71,7 @@ class Subscription(models.Model):
         SIGNUP = "signup", _("At sign-up")
         IMPORT = "import", _("Import")
         BULK = "bulk", _("Bulk action")
+        AUTOMATION = "automation", _("By a funnel")
 
     customer = models.ForeignKey(
         "customers.Customer",

@@ -342,6 +342,44 @@ def action_create(
     return action
 
 
+@transaction.atomic
+def action_create_once(
+    *,
+    customer_id: int,
+    idempotency_key: str,
+    title: str,
+    kind: str = CustomerAction.Kind.TASK,
+    note: str = "",
+    due_date=None,
+) -> tuple[CustomerAction, bool]:
+    """Adds an action made by the system (a funnel's to-do), once per key.
+
+    Joins the caller's transaction (the funnel step's). Returns the action and
+    whether it was created now; the same key again returns the first one unchanged.
+    """
+    if not idempotency_key:
+        raise ValueError("An idempotency key is required.")
+    title = _action_fields_check(title=title, kind=kind)
+    # The customer's row lock makes two runs of one key take turns.
+    list(Customer.objects.select_for_update().filter(pk=customer_id).values("pk"))
+    existing = CustomerAction.objects.filter(
+        customer_id=customer_id, idempotency_key=idempotency_key
+    ).first()
+    if existing is not None:
+        return existing, False
+    action = CustomerAction.objects.create(
+        customer_id=customer_id,
+        kind=kind,
+        title=title[:200],
+        note=note_sanitize(note),
+        due_date=due_date,
+        idempotency_key=idempotency_key,
+    )
+    if kind == CustomerAction.Kind.CALL:
+        customer_last_call_refresh(customer_id=customer_id)
+    return action, True
+
+
 @transaction.atomic(durable=True)
 def action_update(
     *,

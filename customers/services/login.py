@@ -29,7 +29,11 @@ from core.services import email_queue, supported_language
 from core.site import absolute_url
 from customers.models import Customer, CustomerEvent
 from customers.services.events import customer_event_record
-from customers.services.profile import customer_email_taken, normalize_email
+from customers.services.profile import (
+    customer_created_send,
+    customer_email_taken,
+    normalize_email,
+)
 
 User = get_user_model()
 
@@ -585,6 +589,7 @@ def customer_signup(
         data={"newsletter": bool(newsletter)},
     )
     confirmation_queue(customer, request_key="signup", site_url=site_url, actor=None)
+    customer_created_send(customer, source="signup")
     return customer
 
 

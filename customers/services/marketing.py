@@ -6,6 +6,12 @@ rows go in with ``bulk_create(ignore_conflicts=True)``, unsubscribes are one
 ``UPDATE``, and each customer that really changed gets one timeline event (inserted
 with ``bulk_create``). Customers of a batch are locked in pk order first, so two
 staff changing the same customers at once never record a change twice.
+
+Each real change also fires its funnel trigger ("customer.tag_added",
+"customer.tag_removed", "customer.list_subscribed", "customer.list_unsubscribed")
+in the batch's transaction, keyed by the change's timeline event; a customer who
+already had the tag (or was already on the list) fires nothing. Deleting a tag
+fires no "tag removed": the tag, and the funnels' parameter naming it, are gone.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.automation_events import automation_event_send
 from customers.models import (
     Customer,
     CustomerEvent,
@@ -60,8 +67,10 @@ def _locked(ids: Sequence[int]) -> QuerySet[Customer]:
     return Customer.objects.filter(pk__in=ids).order_by("pk").select_for_update()
 
 
-def _record(ids: Iterable[int], *, kind, detail: str, actor, data: dict) -> None:
-    CustomerEvent.objects.bulk_create(
+def _record(
+    ids: Iterable[int], *, kind, detail: str, actor, data: dict
+) -> list[CustomerEvent]:
+    return CustomerEvent.objects.bulk_create(
         [
             CustomerEvent(
                 customer_id=pk, kind=kind, detail=detail[:500], actor=actor, data=data
@@ -70,6 +79,32 @@ def _record(ids: Iterable[int], *, kind, detail: str, actor, data: dict) -> None
         ],
         batch_size=BATCH_SIZE,
     )
+
+
+def _triggers_send(
+    trigger: str, events: Iterable[CustomerEvent], payload: dict
+) -> None:
+    """Tells the funnels of each change, once: the change's timeline event names the
+    occurrence (the same tag added again after its removal is a new one)."""
+    for event in events:
+        automation_event_send(
+            trigger,
+            customer_id=event.customer_id,
+            entry_key=f"{trigger}:{event.pk}",
+            payload=payload,
+        )
+
+
+def _tag_payload(tag: Tag) -> dict:
+    return {"tag_id": tag.pk, "tag": tag.name}
+
+
+def _list_payload(newsletter_list: NewsletterList, source: str) -> dict:
+    return {
+        "list_id": newsletter_list.pk,
+        "list": newsletter_list.name,
+        "source": str(source),
+    }
 
 
 def tag_assign(*, tag: Tag, customer_ids: Iterable[int], actor=None) -> int:
@@ -86,13 +121,14 @@ def tag_assign(*, tag: Tag, customer_ids: Iterable[int], actor=None) -> int:
                 [TagLink(customer_id=pk, tag_id=tag.pk) for pk in new_ids],
                 ignore_conflicts=True,
             )
-            _record(
+            events = _record(
                 new_ids,
                 kind=CustomerEvent.Kind.TAG_ADDED,
                 detail=tag.name,
                 actor=actor,
                 data={"tag": tag.pk},
             )
+            _triggers_send("customer.tag_added", events, _tag_payload(tag))
         changed += len(new_ids)
     return changed
 
@@ -108,13 +144,14 @@ def tag_unassign(*, tag: Tag, customer_ids: Iterable[int], actor=None) -> int:
                 _locked(batch).filter(Exists(has_tag)).values_list("pk", flat=True)
             )
             TagLink.objects.filter(tag_id=tag.pk, customer_id__in=tagged_ids).delete()
-            _record(
+            events = _record(
                 tagged_ids,
                 kind=CustomerEvent.Kind.TAG_REMOVED,
                 detail=tag.name,
                 actor=actor,
                 data={"tag": tag.pk},
             )
+            _triggers_send("customer.tag_removed", events, _tag_payload(tag))
         changed += len(tagged_ids)
     return changed
 
@@ -165,12 +202,17 @@ def newsletter_list_subscribe(
                 ],
                 ignore_conflicts=True,
             )
-            _record(
+            events = _record(
                 joining,
                 kind=CustomerEvent.Kind.SUBSCRIBED,
                 detail=newsletter_list.name,
                 actor=actor,
                 data={"newsletter_list": newsletter_list.pk, "source": source},
+            )
+            _triggers_send(
+                "customer.list_subscribed",
+                events,
+                _list_payload(newsletter_list, source),
             )
         changed += len(joining)
     return changed
@@ -201,12 +243,17 @@ def newsletter_list_unsubscribe(
                 customer_id__in=leaving,
                 unsubscribed_at__isnull=True,
             ).update(unsubscribed_at=timezone.now(), source=source, changed_by=actor)
-            _record(
+            events = _record(
                 leaving,
                 kind=CustomerEvent.Kind.UNSUBSCRIBED,
                 detail=newsletter_list.name,
                 actor=actor,
                 data={"newsletter_list": newsletter_list.pk, "source": source},
+            )
+            _triggers_send(
+                "customer.list_unsubscribed",
+                events,
+                _list_payload(newsletter_list, source),
             )
         changed += len(leaving)
     return changed

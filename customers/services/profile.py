@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.automation_events import automation_event_send
 from core.services import email_queue
 from customers.models import Customer, CustomerEvent
 from customers.services.events import customer_event_record
@@ -39,7 +40,24 @@ def customer_create(*, email: str, **fields) -> Customer:
     customer = Customer(email=email, **fields)
     customer.full_clean()
     customer.save()
+    customer_created_send(customer, source="staff")
     return customer
+
+
+def customer_created_send(customer: Customer, *, source: str) -> None:
+    """Fires the funnel trigger "customer.created" (``source``: "signup" or "staff").
+
+    A CSV import does not fire it: an import brings in customers who already exist
+    elsewhere (a welcome series would greet long-standing customers), and 100,000
+    rows would be 100,000 enrolments inside the import's batches; staff enrol the
+    imported customers in a funnel from the customer list instead (set-based).
+    """
+    automation_event_send(
+        "customer.created",
+        customer_id=customer.pk,
+        entry_key=f"customer:{customer.pk}:created",
+        payload={"source": source},
+    )
 
 
 @transaction.atomic

@@ -18,7 +18,8 @@ expiry date) re-arms the reminders.
 
 Expiries. The day after the expiry date, a live expiration that was not renewed
 (its expiry date did not move) gets its EXPIRED event, one e-mail, and the
-``expiration_expired`` signal, once per expiry date; at most ``CATCH_UP_DAYS`` late.
+``expiration_expired`` signal and the funnel trigger "expiration.expired", once per
+expiry date; at most ``CATCH_UP_DAYS`` late.
 
 Each event is inserted with ``ON CONFLICT DO NOTHING ... RETURNING``: only the
 transaction that inserted it queues the e-mail (in the same transaction), so two
@@ -40,8 +41,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.automation_events import automation_event_send
 from core.services import email_queue_many
 from customers.models import Customer
+from expirations.automation import expiration_payload
 from expirations.models import Expiration, ExpirationEvent, ExpirationSettings
 from expirations.services.notifications import expired_email, reminder_email
 from expirations.signals import expiration_expired
@@ -368,6 +371,14 @@ def _expiry_batch(ids: list[int], today: date, report: ExpirationsRunReport) -> 
         expiration = expirations[expiration_id]
         emails.append(expired_email(expiration=expiration))
         expiration_expired.send(sender=Expiration, expiration=expiration)
+        automation_event_send(
+            "expiration.expired",
+            customer_id=expiration.customer_id,
+            entry_key=f"expiration:{expiration.pk}:{expiration.expiry_date}",
+            payload=expiration_payload(
+                expiration.pk, expiration.expiry_date, expiration.product_id
+            ),
+        )
         report.sent.append(_sent_line(label, expiration))
     email_queue_many(email for email in emails if email is not None)
     report.expired += len(inserted)

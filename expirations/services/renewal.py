@@ -23,7 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.automation_events import automation_event_send
 from core.input import id_parse
+from expirations.automation import expiration_payload
 from expirations.models import Expiration, ExpirationEvent
 from selling.models import Order, OrderLine, Product
 
@@ -133,7 +135,7 @@ def _expiration_renew(
             "updated_at",
         ]
     )
-    return ExpirationEvent.objects.create(
+    event = ExpirationEvent.objects.create(
         expiration=expiration,
         customer_id=expiration.customer_id,
         kind=ExpirationEvent.Kind.RENEWED,
@@ -143,6 +145,18 @@ def _expiration_renew(
         order_line_id=line.pk,
         user=order.placed_by,
     )
+    # One per renewal: the order line renews once (its RENEWED event is unique).
+    automation_event_send(
+        "expiration.renewed",
+        customer_id=expiration.customer_id,
+        entry_key=f"expiration:{expiration.pk}:renewed:{line.pk}",
+        payload={
+            **expiration_payload(expiration.pk, new_expiry, expiration.product_id),
+            "previous_expiry_date": previous.isoformat(),
+            "order_id": order.pk,
+        },
+    )
+    return event
 
 
 def _expiration_create_from_line(

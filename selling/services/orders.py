@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.automation_events import automation_event_send
 from core.input import id_parse
 from selling.discounts import discount_post, discount_refund, discount_release
 from selling.models import Order
@@ -22,6 +23,22 @@ from selling.services.notifications import order_paid_notify
 from selling.signals import order_paid, order_refunded
 
 ZERO = Decimal("0.00")
+
+
+def _order_trigger_send(trigger: str, order: Order) -> None:
+    """Tells the funnels the order was paid (or refunded), once: only the call that
+    changed its status gets here, inside the same transaction."""
+    product_ids = sorted(set(order.lines.values_list("product_id", flat=True)))
+    automation_event_send(
+        trigger,
+        customer_id=order.customer_id,
+        entry_key=f"{trigger}:{order.pk}",
+        payload={
+            "order_id": order.pk,
+            "product_ids": product_ids,
+            "total_due": str(order.total_due),
+        },
+    )
 
 
 def _order_locked(order_id) -> Order:
@@ -71,6 +88,7 @@ def order_confirm_payment(*, order_id, reference: str = "", user=None) -> Order:
     order.payment_reference = reference[:200]
     order.save(update_fields=["status", "paid_at", "payment_reference", "updated_at"])
     order_paid.send(sender=Order, order=order)
+    _order_trigger_send("order.paid", order)
     order_paid_notify(order)
     return order
 
@@ -114,4 +132,5 @@ def order_refund(*, order_id, reason: str = "", user=None) -> Order:
     order.cancel_reason = reason[:500]
     order.save(update_fields=["status", "refunded_at", "cancel_reason", "updated_at"])
     order_refunded.send(sender=Order, order=order)
+    _order_trigger_send("order.refunded", order)
     return order

@@ -47,12 +47,18 @@ def test_the_automation_action_retried_with_the_same_key_posts_once():
     customer = CustomerFactory()
     action = plugins.automation_actions.get("balance.assign_credits")
     assert action is not None and action.run is assign_credits
-    params = {"amount": "2,50", "note": "Welcome", "funnel_step_id": 12}
-    first = action.run(customer, params, "funnel:3:step:12:customer:1")
-    again = action.run(customer, params, "funnel:3:step:12:customer:1")
-    assert again.pk == first.pk
-    assert first.kind == Entry.Kind.AUTOMATION
-    assert (first.source_type, first.source_id) == ("funnel_step", "12")
+    params = {"amount": "2,50", "note": "Welcome"}
+    context = plugins.AutomationContext(run_id=3, step_visit_id=12)
+    for _attempt in range(2):
+        action.run(
+            customer,
+            params,
+            idempotency_key="funnel:3:step:12:customer:1",
+            context=context,
+        )
+    (entry,) = Entry.objects.filter(customer=customer)
+    assert entry.kind == Entry.Kind.AUTOMATION
+    assert (entry.source_type, entry.source_id) == ("funnel_step", "12")
     assert figures(customer)[0] == D("2.50")
 
 
