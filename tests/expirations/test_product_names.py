@@ -4,15 +4,19 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import SentEmail
 from core.services import email_render
+from expirations.models import ExpirationSettings
 from expirations.services.jobs import expirations_run_due
 from tests.customers.factories import CustomerFactory, CustomerWithLoginFactory
 from tests.expirations.factories import ExpirationFactory, ServiceProductFactory
 
-pytestmark = pytest.mark.django_db
+# The daily job runs on the embedded default too: make test-sqlite runs this.
+pytestmark = [pytest.mark.django_db, pytest.mark.both_dbs]
 
 D = date(2026, 6, 30)
 
@@ -62,3 +66,27 @@ def test_reminder_and_expiry_emails_name_the_product_in_the_customers_language(
         assert sent is not None, template
         assert sent.context["item"] == name
         assert name in email_render(sent).body
+
+
+def test_the_reminder_job_reads_the_names_without_a_query_per_expiration(hosting):
+    def run_for(count: int, expiry: date) -> int:
+        for _ in range(count):
+            ExpirationFactory(
+                customer=CustomerFactory(language="it"),
+                product=hosting,
+                expiry_date=expiry,
+            )
+        with CaptureQueriesContext(connection) as queries:
+            expirations_run_due(expiry - timedelta(days=1))
+        return len(queries.captured_queries)
+
+    ExpirationSettings.load()  # created once, before the counting
+    few = run_for(1, D)
+    many = run_for(6, D - timedelta(days=120))  # far before: D is not due then
+
+    assert many == few
+    assert set(
+        SentEmail.objects.filter(template="expirations_reminder").values_list(
+            "context__item", flat=True
+        )
+    ) == {"Hosting web"}
