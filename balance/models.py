@@ -5,19 +5,17 @@ The customer's ``balance`` and ``balance_held`` live on the customer row
 that inserts the entry or changes the hold, under a lock of that row.
 """
 
-import contextlib
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.languages import LocalizedTextsMixin, validate_language_texts
 from core.models import ModuleSettings
 
 AMOUNT: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
@@ -464,29 +462,11 @@ class GiftRun(models.Model):
 
 
 def validate_localized_texts(value) -> None:
-    """A text per language: {"en": "...", "es": "..."}, codes from ``LANGUAGES``."""
-    codes = {code for code, _name in settings.LANGUAGES}
-    if not isinstance(value, dict) or not all(
-        code in codes and isinstance(text, str) for code, text in value.items()
-    ):
-        raise ValidationError(
-            _("Give one text per language (%(codes)s)."),
-            code="invalid_localized_texts",
-            params={"codes": ", ".join(sorted(codes))},
-        )
+    """A text per language (named in migration 0004; the rule is in core)."""
+    validate_language_texts(value)
 
 
-def _fallback_languages(language: str | None) -> list[str]:
-    """``language`` (or its supported variant: "pt-br" → "pt"), the site's default
-    language, then English."""
-    wanted = []
-    if language:
-        with contextlib.suppress(LookupError):  # a language we do not speak
-            wanted.append(translation.get_supported_language_variant(language))
-    return list(dict.fromkeys([*wanted, settings.LANGUAGE_CODE, "en"]))
-
-
-class BalanceSettings(ModuleSettings):
+class BalanceSettings(LocalizedTextsMixin, ModuleSettings):
     """The module's settings, one row (``BalanceSettings.load()``).
 
     The texts customers read are one per language; read them with
@@ -585,30 +565,6 @@ class BalanceSettings(ModuleSettings):
     class Meta:
         verbose_name = _("balance settings")
         verbose_name_plural = _("balance settings")
-
-    def localized_texts(self, field_name: str) -> dict[str, str]:
-        """The texts of ``field_name`` by language code, as stored."""
-        if field_name not in self.LOCALIZED_FIELDS:
-            raise ValueError(f"{field_name!r} is not a text of the balance settings.")
-        texts = getattr(self, field_name)
-        if isinstance(texts, str):  # set in code as one text for every language
-            return {settings.LANGUAGE_CODE: texts}
-        return dict(texts or {})
-
-    def localized(self, field_name: str, language: str | None = None) -> str:
-        """The text ``field_name`` (one of ``LOCALIZED_FIELDS``) for the customer.
-
-        In ``language``, by default the active one (the customer's, in a request);
-        when that text is blank, in the site's default language (``LANGUAGE_CODE``),
-        then in English; ``""`` when all are blank. What other apps call, e.g. the
-        checkout: ``BalanceSettings.load().localized("checkout_message")``.
-        """
-        texts = self.localized_texts(field_name)
-        for code in _fallback_languages(language or translation.get_language()):
-            text = texts.get(code) or ""
-            if text.strip():
-                return text
-        return ""
 
 
 class PayoutDetails(models.Model):

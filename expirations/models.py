@@ -165,7 +165,14 @@ class Expiration(models.Model):
 
     @property
     def label(self) -> str:
-        return cast("Product", self.product).name if self.product_id else self.item
+        """What it is: the product's name in the active language, or the item."""
+        return self.label_in(None)
+
+    def label_in(self, language: str | None) -> str:
+        """The label for a reader of ``language`` (None: the active language)."""
+        if self.product_id:
+            return cast("Product", self.product).name_in(language)
+        return self.item
 
     def days_left(self, today: date) -> int:
         return (self.expiry_date - today).days

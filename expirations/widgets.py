@@ -53,6 +53,7 @@ def upcoming_renewals_context(request) -> dict:
             "amount",
             "item",
             "product__name",
+            "product__name_translations",
             "customer__first_name",
             "customer__last_name",
             "customer__email",

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -124,9 +125,14 @@ DEMO_BANK_TRANSFER_INSTRUCTIONS = (
 def demo_settings_ensure() -> bool:
     """Example bank-transfer instructions, if there are none; returns whether it
     set them."""
-    if SellingSettings.load().bank_transfer_instructions.strip():
+    texts = SellingSettings.load().localized_texts("bank_transfer_instructions")
+    if any(text.strip() for text in texts.values()):
         return False
-    selling_settings_save(bank_transfer_instructions=DEMO_BANK_TRANSFER_INSTRUCTIONS)
+    selling_settings_save(
+        bank_transfer_instructions={
+            settings.LANGUAGE_CODE: DEMO_BANK_TRANSFER_INSTRUCTIONS
+        }
+    )
     return True
 
 

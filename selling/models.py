@@ -15,13 +15,32 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from core.languages import (
+    LanguageTextsValidator,
+    LocalizedTextsMixin,
+    text_for_language,
+    texts_as_dict,
+)
 from core.models import ModuleSettings
 
 ZERO = Decimal("0.00")
 
+PRODUCT_NAME_MAX_LENGTH = 200
+PRODUCT_DESCRIPTION_MAX_LENGTH = 5000
+INSTRUCTIONS_MAX_LENGTH = 2000
 
-class Product(models.Model):
-    """Something the business sells; a service has a renewal period."""
+
+class Product(LocalizedTextsMixin, models.Model):
+    """Something the business sells; a service has a renewal period.
+
+    ``name`` and ``description`` are the texts in the site's default language
+    (``LANGUAGE_CODE``): staff pages, ordering and search use them. The other
+    languages' texts are in ``name_translations`` and ``description_translations``
+    ({"it": ..., "es": ...}); customers read ``localized_name`` and
+    ``localized_description``, which fall back to the default language.
+    """
+
+    LOCALIZED_FIELDS = ("name", "description")
 
     class PeriodUnit(models.TextChoices):
         DAYS = "days", _("days")
@@ -29,8 +48,20 @@ class Product(models.Model):
         MONTHS = "months", _("months")
         YEARS = "years", _("years")
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=PRODUCT_NAME_MAX_LENGTH)
     description = models.TextField(_("description"), blank=True)
+    name_translations = models.JSONField(
+        _("name in other languages"),
+        default=dict,
+        blank=True,
+        validators=[LanguageTextsValidator(max_length=PRODUCT_NAME_MAX_LENGTH)],
+    )
+    description_translations = models.JSONField(
+        _("description in other languages"),
+        default=dict,
+        blank=True,
+        validators=[LanguageTextsValidator(max_length=PRODUCT_DESCRIPTION_MAX_LENGTH)],
+    )
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2)
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Only active products can be bought.")
@@ -64,6 +95,28 @@ class Product(models.Model):
 
     def __str__(self):
         return self.name
+
+    def localized_texts(self, field_name: str) -> dict[str, str]:
+        """``name`` or ``description`` by language: the default language's text is
+        the field itself, the others its ``_translations``."""
+        if field_name not in self.LOCALIZED_FIELDS:
+            raise ValueError(f"{field_name!r} is not a text per language of Product.")
+        texts = texts_as_dict(getattr(self, f"{field_name}_translations"))
+        texts[settings.LANGUAGE_CODE] = getattr(self, field_name) or ""
+        return {code: text for code, text in texts.items() if text}
+
+    def name_in(self, language: str | None) -> str:
+        """The name for a reader of ``language`` (None: the active language, the
+        customer's in their pages), else the default language's."""
+        return self.localized("name", language) or self.name
+
+    @property
+    def localized_name(self) -> str:
+        return self.name_in(None)
+
+    @property
+    def localized_description(self) -> str:
+        return self.localized("description")
 
     @property
     def is_renewable(self) -> bool:
@@ -238,7 +291,11 @@ class OrderLine(models.Model):
         on_delete=models.PROTECT,
         related_name="order_lines",
     )
-    product_name = models.CharField(_("product"), max_length=200)
+    product_name = models.CharField(_("product"), max_length=PRODUCT_NAME_MAX_LENGTH)
+    # The product's names in the other languages when it was sold ({"it": ...}).
+    product_name_translations = models.JSONField(
+        _("product in other languages"), default=dict, blank=True
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
     line_total = models.DecimalField(_("total"), max_digits=12, decimal_places=2)
@@ -258,13 +315,28 @@ class OrderLine(models.Model):
     def __str__(self):
         return f"{self.quantity} × {self.product_name}"
 
+    @property
+    def localized_product_name(self) -> str:
+        """The product's name as sold, in the active language (the customer's)."""
+        texts = texts_as_dict(self.product_name_translations)
+        texts[settings.LANGUAGE_CODE] = self.product_name
+        return text_for_language(texts) or self.product_name
 
-class SellingSettings(ModuleSettings):
-    """The module's settings (one row): what the bank-transfer instructions say."""
 
-    bank_transfer_instructions = models.TextField(
+class SellingSettings(LocalizedTextsMixin, ModuleSettings):
+    """The module's settings (one row): what the bank-transfer instructions say.
+
+    The instructions are one text per language ({"en": ..., "pt": ...}); read them
+    with ``localized("bank_transfer_instructions")``.
+    """
+
+    LOCALIZED_FIELDS = ("bank_transfer_instructions",)
+
+    bank_transfer_instructions = models.JSONField(
         _("bank transfer instructions"),
+        default=dict,
         blank=True,
+        validators=[LanguageTextsValidator(max_length=INSTRUCTIONS_MAX_LENGTH)],
         help_text=_(
             "Shown after checkout and in the order e-mail: account holder, IBAN, "
             "what to write as the reference. {order} is replaced by the order number."

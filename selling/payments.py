@@ -50,7 +50,8 @@ class BankTransfer(PaymentMethod):
     def instructions(self, order: Order) -> str:
         from selling.models import SellingSettings
 
-        text = SellingSettings.load().bank_transfer_instructions
+        # In the active language: the customer's, on their pages and e-mails.
+        text = SellingSettings.load().localized("bank_transfer_instructions")
         return text.replace("{order}", order.number)
 
 

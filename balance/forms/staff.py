@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import cast
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from balance.models import Entry
 from balance.services.staff import GIFT_FIELDS
-from core.forms import email_lines_clean
+from core.forms import (
+    TranslatedTextField,
+    TranslatedTextsFormMixin,
+    email_lines_clean,
+)
 from core.money import parse_amount
 
 
@@ -96,22 +97,64 @@ class PayForm(forms.Form):
     payout_reference = forms.CharField(label=_("Payout reference"), max_length=200)
 
 
-class BalanceSettingsForm(forms.ModelForm):
-    """The module's options, exactly as the issue lists them.
+class BalanceSettingsForm(TranslatedTextsFormMixin, forms.ModelForm):
+    """The module's options, in the two sections of the page (``sections``).
 
-    The texts customers read get one field per language ("credits_intro_it"), shown
-    grouped by language (``language_groups``); ``clean`` gathers them back into the
+    The texts customers read are one per language (``TranslatedTextField``): one
+    field per language ("credits_intro_it"), gathered back by ``clean`` into the
     model's {"en": ..., "it": ...} values, leaving out the blank ones.
     """
 
-    # Shown as a text area, except the button text (one line, 100 characters).
-    LOCALIZED_WIDGETS = {
-        "credits_intro": forms.Textarea(attrs={"rows": 3}),
-        "message_below_minimum": forms.Textarea(attrs={"rows": 2}),
-        "message_minimum_reached": forms.Textarea(attrs={"rows": 2}),
-        "checkout_message": forms.Textarea(attrs={"rows": 2}),
-    }
     BUTTON_TEXT_MAX_LENGTH = 100
+    # What one text may hold in any language: a few paragraphs.
+    TEXT_MAX_LENGTH = 2000
+
+    credits_intro = TranslatedTextField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_MAX_LENGTH
+    )
+    message_below_minimum = TranslatedTextField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX_LENGTH
+    )
+    message_minimum_reached = TranslatedTextField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX_LENGTH
+    )
+    checkout_message = TranslatedTextField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX_LENGTH
+    )
+    # One line.
+    checkout_button_text = TranslatedTextField(max_length=BUTTON_TEXT_MAX_LENGTH)
+
+    # The page's sections: (anchor, title, intro, options, texts).
+    SECTIONS = (
+        (
+            "customer-area",
+            _("Customer area"),
+            _(
+                "What customers see in “My credits” and when they ask for a "
+                "withdrawal. Staff addresses receive the withdrawal requests; left "
+                "empty, the Manager group does (or ADMINS when it has no one)."
+            ),
+            (
+                "credits_section_enabled",
+                "withdrawals_enabled",
+                "withdrawal_minimum",
+                "payout_change_review_hours",
+                "staff_notification_emails",
+            ),
+            ("credits_intro", "message_below_minimum", "message_minimum_reached"),
+        ),
+        (
+            "checkout-discount",
+            _("Checkout discount"),
+            _(
+                "Paying part of an order with the balance at checkout: the offer "
+                "customers read and its button. In the message {balance} and "
+                "{balance-value} are replaced."
+            ),
+            ("checkout_enabled", "checkout_button_colour", "checkout_button_style"),
+            ("checkout_message", "checkout_button_text"),
+        ),
+    )
 
     class Meta:
         from balance.models import BalanceSettings
@@ -132,64 +175,19 @@ class BalanceSettingsForm(forms.ModelForm):
             "staff_notification_emails": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        model_meta = self.instance._meta
-        for code, _language in settings.LANGUAGES:
-            for name in self.instance.LOCALIZED_FIELDS:
-                model_field = model_meta.get_field(name)
-                self.fields[self.localized_field_name(name, code)] = forms.CharField(
-                    label=capfirst(model_field.verbose_name),
-                    help_text=model_field.help_text,
-                    required=False,
-                    max_length=(
-                        self.BUTTON_TEXT_MAX_LENGTH
-                        if name == "checkout_button_text"
-                        else None
-                    ),
-                    # The field copies the widget: each field gets its own.
-                    widget=self.LOCALIZED_WIDGETS.get(name, forms.TextInput()),
-                    initial=self.instance.localized_texts(name).get(code, ""),
-                )
-
-    @staticmethod
-    def localized_field_name(name: str, code: str) -> str:
-        return f"{name}_{code.replace('-', '_')}"
-
-    def general_fields(self) -> list:
-        """The options that are the same in every language, in the model's order."""
-        return [self[name] for name in cast(list[str], self._meta.fields)]
-
-    def language_groups(self) -> list[dict]:
-        """Per language, the site's first: its ``code``, ``name``, text ``fields``,
-        and whether to show it ``open`` (the first, or one with a text or an error)."""
-        groups = []
-        for code, name in settings.LANGUAGES:
-            fields = [
-                self[self.localized_field_name(text_name, code)]
-                for text_name in self.instance.LOCALIZED_FIELDS
-            ]
-            groups.append(
-                {
-                    "code": code,
-                    "name": name,
-                    "fields": fields,
-                    "open": code == settings.LANGUAGE_CODE
-                    or any(field.value() or field.errors for field in fields),
-                }
-            )
-        return sorted(groups, key=lambda group: group["code"] != settings.LANGUAGE_CODE)
-
-    def clean(self):
-        data = super().clean()
-        for name in self.instance.LOCALIZED_FIELDS:
-            texts = {}
-            for code, _language in settings.LANGUAGES:
-                text = data.pop(self.localized_field_name(name, code), "") or ""
-                if text.strip():
-                    texts[code] = text
-            data[name] = texts
-        return data
+    def sections(self) -> list[dict]:
+        """Each section's ``id`` (its anchor), ``title``, ``intro``, option
+        ``fields`` and ``language_groups`` of its texts."""
+        return [
+            {
+                "id": anchor,
+                "title": title,
+                "intro": intro,
+                "fields": [self[name] for name in options],
+                "language_groups": self.language_groups(list(texts)),
+            }
+            for anchor, title, intro, options, texts in self.SECTIONS
+        ]
 
     def clean_checkout_button_colour(self):
         colour = (self.cleaned_data["checkout_button_colour"] or "").strip().lower()

@@ -272,7 +272,13 @@ def _recipients(ids: list[int]) -> dict[int, Expiration]:
     expirations = (
         Expiration.objects.filter(pk__in=ids)
         .select_related("product")
-        .only("item", "expiry_date", "customer_id", "product__name")
+        .only(
+            "item",
+            "expiry_date",
+            "customer_id",
+            "product__name",
+            "product__name_translations",  # the name in the customer's language
+        )
         .order_by()
         .in_bulk()
     )

@@ -78,7 +78,7 @@ def reminder_email(*, expiration, offset: int, today: date) -> EmailRequest | No
         customer=expiration.customer,
         event_key=reminder_event_key(expiration.pk, expiration.expiry_date, offset),
         template=REMINDER_TEMPLATE,
-        item=expiration.label,
+        item=expiration.label_in(supported_language(expiration.customer.language)),
         expiry_date=expiration.expiry_date,
         context={"expired": days_left < 0, "days": abs(days_left), "offset": offset},
     )
@@ -90,7 +90,7 @@ def expired_email(*, expiration) -> EmailRequest | None:
         customer=expiration.customer,
         event_key=expired_event_key(expiration.pk, expiration.expiry_date),
         template=EXPIRED_TEMPLATE,
-        item=expiration.label,
+        item=expiration.label_in(supported_language(expiration.customer.language)),
         expiry_date=expiration.expiry_date,
         context={},
     )

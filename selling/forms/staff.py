@@ -3,17 +3,37 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import email_lines_clean
+from core.forms import TranslatedTextField, TranslatedTextsFormMixin, email_lines_clean
 from core.money import parse_amount
-from selling.models import Product, SellingSettings
+from selling.models import (
+    INSTRUCTIONS_MAX_LENGTH,
+    PRODUCT_DESCRIPTION_MAX_LENGTH,
+    PRODUCT_NAME_MAX_LENGTH,
+    Product,
+    SellingSettings,
+)
 
 
-class ProductForm(forms.ModelForm):
-    """A product; the price is typed as a person writes it ("12,50" or "12.50")."""
+class ProductForm(TranslatedTextsFormMixin, forms.ModelForm):
+    """A product; the price is typed as a person writes it ("12,50" or "12.50").
 
+    The name and the description are one per language (the default language's
+    name is required); ``clean`` gives the service the model's shape: ``name`` and
+    ``description`` in the default language, ``*_translations`` for the others.
+    """
+
+    name = TranslatedTextField(
+        label=_("Name"), max_length=PRODUCT_NAME_MAX_LENGTH, required=True
+    )
+    description = TranslatedTextField(
+        label=_("Description"),
+        max_length=PRODUCT_DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     price = forms.CharField(label=_("Price"), max_length=32)
 
     class Meta:
@@ -26,7 +46,6 @@ class ProductForm(forms.ModelForm):
             "renewal_unit",
             "is_active",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,6 +70,10 @@ class ProductForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        for name in ("name", "description"):
+            texts = dict(data.get(name) or {})
+            data[name] = texts.pop(settings.LANGUAGE_CODE, "")
+            data[f"{name}_translations"] = texts
         period, unit = data.get("renewal_period"), data.get("renewal_unit")
         if "renewal_period" in self.errors:
             return data
@@ -108,14 +131,17 @@ class RefundForm(OrderActionForm):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
-class SellingSettingsForm(forms.ModelForm):
+class SellingSettingsForm(TranslatedTextsFormMixin, forms.ModelForm):
+    bank_transfer_instructions = TranslatedTextField(
+        max_length=INSTRUCTIONS_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
     class Meta:
         model = SellingSettings
-        fields = ["bank_transfer_instructions", "staff_notification_emails"]
-        widgets = {
-            "bank_transfer_instructions": forms.Textarea(attrs={"rows": 5}),
-            "staff_notification_emails": forms.Textarea(attrs={"rows": 3}),
-        }
+        # Not "bank_transfer_instructions": a ModelForm would look for a field of
+        # that name; the service stores the texts the form gathers.
+        fields = ["staff_notification_emails"]
+        widgets = {"staff_notification_emails": forms.Textarea(attrs={"rows": 3})}
 
     def clean_staff_notification_emails(self):
         return email_lines_clean(self.cleaned_data["staff_notification_emails"])

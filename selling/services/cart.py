@@ -123,7 +123,7 @@ def cart_add(
         raise ValidationError(_("This product does not exist."), code="no_product")
     if not product.is_active:
         raise ValidationError(
-            _("“%(name)s” is no longer on sale.") % {"name": product.name},
+            _("“%(name)s” is no longer on sale.") % {"name": product.localized_name},
             code="inactive",
         )
     renews_type, renews_id = (renews[0], str(renews[1])) if renews else ("", "")

@@ -15,6 +15,8 @@ from selling.models import Product, SellingSettings
 PRODUCT_FIELDS = (
     "name",
     "description",
+    "name_translations",
+    "description_translations",
     "price",
     "renewal_period",
     "renewal_unit",

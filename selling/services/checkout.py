@@ -102,6 +102,7 @@ def order_place(
             order=order,
             product=line.product,
             product_name=line.product.name,
+            product_name_translations=line.product.name_translations,
             quantity=line.quantity,
             unit_price=line.product.price,
             line_total=line.product.price * line.quantity,

@@ -18,7 +18,7 @@ def _order_context(order: Order) -> dict:
         "number": order.number,
         "lines": [
             {
-                "name": line.product_name,
+                "name": line.localized_product_name,
                 "quantity": line.quantity,
                 "total": money_format(line.line_total),
             }

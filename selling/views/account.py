@@ -100,7 +100,8 @@ class CartAddView(CustomerAreaMixin, View):
             return redirect("selling:account_shop")
         messages.success(
             request,
-            _("“%(name)s” was added to your cart.") % {"name": line.product.name},
+            _("“%(name)s” was added to your cart.")
+            % {"name": line.product.localized_name},
         )
         return redirect("selling:account_cart")
 

@@ -34,3 +34,49 @@ const paintColours = (root) => {
 document.addEventListener("DOMContentLoaded", () => paintColours(document));
 // Fragments swapped in by htmx (the customer list's filters, say).
 document.addEventListener("htmx:load", (event) => paintColours(event.target));
+
+// Language tabs (templates/includes/language_tabs.html): without JavaScript every
+// language's fields show, stacked; here one panel shows at a time, its tab selected.
+const languageTabSelect = (container, tab, focus) => {
+  container.querySelectorAll("[role=tab]").forEach((other) => {
+    const selected = other === tab;
+    other.setAttribute("aria-selected", String(selected));
+    other.tabIndex = selected ? 0 : -1;
+    const panel = document.getElementById(other.getAttribute("aria-controls"));
+    if (panel) panel.hidden = !selected;
+  });
+  if (focus) tab.focus();
+};
+const languageTabsSetUp = (root) => {
+  root.querySelectorAll("[data-language-tabs]:not(.language-tabs-ready)").forEach((container) => {
+    const tabs = [...container.querySelectorAll("[role=tab]")];
+    if (!tabs.length) return;
+    container.classList.add("language-tabs-ready");
+    container.querySelector("[role=tablist]").hidden = false;
+    container.querySelectorAll(".language-panel").forEach((panel) => {
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("aria-labelledby", `${container.id}-tab-${panel.dataset.language}`);
+    });
+    const first = tabs.find((tab) => tab.getAttribute("aria-selected") === "true") || tabs[0];
+    languageTabSelect(container, first, false);
+  });
+};
+document.addEventListener("DOMContentLoaded", () => languageTabsSetUp(document));
+document.addEventListener("click", (event) => {
+  const tab = event.target.closest("[data-language-tabs] [role=tab]");
+  if (tab) languageTabSelect(tab.closest("[data-language-tabs]"), tab, false);
+});
+document.addEventListener("keydown", (event) => {
+  const tab = event.target.closest("[data-language-tabs] [role=tab]");
+  if (!tab || !["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) return;
+  const tabs = [...tab.parentElement.querySelectorAll("[role=tab]")];
+  const index = tabs.indexOf(tab);
+  const next = {
+    ArrowLeft: tabs[(index - 1 + tabs.length) % tabs.length],
+    ArrowRight: tabs[(index + 1) % tabs.length],
+    Home: tabs[0],
+    End: tabs[tabs.length - 1],
+  }[event.key];
+  event.preventDefault();
+  languageTabSelect(tab.closest("[data-language-tabs]"), next, true);
+});

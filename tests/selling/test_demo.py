@@ -72,7 +72,7 @@ def test_seed_demo_adds_the_catalog_and_the_demo_orders_once():
     assert not CartLine.objects.filter(cart__customer=customer).exists()
     assert BalanceSettings.load().checkout_enabled
     instructions = SellingSettings.load().bank_transfer_instructions
-    assert instructions == demo.DEMO_BANK_TRANSFER_INSTRUCTIONS
+    assert instructions == {"en": demo.DEMO_BANK_TRANSFER_INSTRUCTIONS}
     assert (
         pending.number
         in SentEmail.objects.get(
@@ -179,12 +179,14 @@ def test_only_customers_with_a_login_get_orders():
 
 def test_bank_transfer_instructions_set_by_staff_are_kept():
     SellingSettings.objects.update_or_create(
-        pk=1, defaults={"bank_transfer_instructions": "Pay at the front desk."}
+        pk=1, defaults={"bank_transfer_instructions": {"it": "Pagate alla cassa."}}
     )
 
     run_seeder()
 
-    assert SellingSettings.load().bank_transfer_instructions == "Pay at the front desk."
+    assert SellingSettings.load().bank_transfer_instructions == {
+        "it": "Pagate alla cassa."
+    }
 
 
 def test_balance_payment_demo_enable_leaves_a_configured_offer_alone():

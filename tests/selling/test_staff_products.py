@@ -26,9 +26,14 @@ def manager_client(client, manager_user):
 
 
 def product_data(**overrides):
+    """The form's fields; ``name`` and ``description`` are the default language's
+    (``name_en``); other languages are passed by their field, e.g. ``name_it``."""
+    for text in ("name", "description"):
+        if text in overrides:
+            overrides[f"{text}_en"] = overrides.pop(text)
     data = {
-        "name": "Hosting",
-        "description": "",
+        "name_en": "Hosting",
+        "description_en": "",
         "price": "120,50",
         "renewal_period": "1",
         "renewal_unit": "years",
@@ -226,7 +231,9 @@ def test_product_edit_unknown_is_404(manager_client):
         ({"renewal_unit": ""}, "renewal_unit", "Choose the unit"),
         ({"renewal_period": ""}, "renewal_period", "how many years"),
         ({"renewal_period": "0"}, "renewal_period", "at least 1"),
-        ({"name": ""}, "name", "required"),
+        ({"name": ""}, "name_en", "required"),
+        ({"name_it": "x" * 201}, "name_it", "at most 200 characters"),
+        ({"description_es": "x" * 5001}, "description_es", "at most 5000"),
     ],
 )
 def test_product_create_bad_input_is_refused(manager_client, overrides, field, message):

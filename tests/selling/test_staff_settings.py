@@ -21,11 +21,11 @@ def manager_client(client, manager_user):
 def test_settings_refused_to_staff_group(staff_client):
     assert staff_client.get(URL).status_code == 403
     response = staff_client.post(
-        URL, {"bank_transfer_instructions": "x", "staff_notification_emails": ""}
+        URL, {"bank_transfer_instructions_en": "x", "staff_notification_emails": ""}
     )
 
     assert response.status_code == 403
-    assert SellingSettings.load().bank_transfer_instructions == ""
+    assert SellingSettings.load().bank_transfer_instructions == {}
 
 
 def test_settings_listed_in_settings_section_for_manager(manager_client):
@@ -42,16 +42,19 @@ def test_settings_saved(manager_client):
     response = manager_client.post(
         URL,
         {
-            "bank_transfer_instructions": "IBAN IT00 X000; reference {order}",
+            "bank_transfer_instructions_en": "IBAN IT00 X000; reference {order}",
+            "bank_transfer_instructions_pt": "IBAN IT00 X000; referência {order}",
+            "bank_transfer_instructions_es": "  ",
             "staff_notification_emails": " shop@example.com \n\nboss@example.com\n",
         },
     )
 
     assert response.status_code == 302
     settings_row = SellingSettings.load()
-    assert (
-        settings_row.bank_transfer_instructions == "IBAN IT00 X000; reference {order}"
-    )
+    assert settings_row.bank_transfer_instructions == {
+        "en": "IBAN IT00 X000; reference {order}",
+        "pt": "IBAN IT00 X000; referência {order}",
+    }
     assert (
         settings_row.staff_notification_emails == "shop@example.com\nboss@example.com"
     )
@@ -66,7 +69,10 @@ def test_settings_saved(manager_client):
 def test_settings_refuse_bad_addresses(manager_client, emails):
     response = manager_client.post(
         URL,
-        {"bank_transfer_instructions": "new text", "staff_notification_emails": emails},
+        {
+            "bank_transfer_instructions_en": "new text",
+            "staff_notification_emails": emails,
+        },
     )
 
     assert response.status_code == 400
@@ -74,5 +80,5 @@ def test_settings_refuse_bad_addresses(manager_client, emails):
         response.context["form"].errors["staff_notification_emails"]
     )
     settings_row = SellingSettings.load()
-    assert settings_row.bank_transfer_instructions == ""
+    assert settings_row.bank_transfer_instructions == {}
     assert settings_row.staff_notification_emails == ""
