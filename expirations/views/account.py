@@ -66,6 +66,6 @@ class ExpirationRenewView(CustomerAreaMixin, View):
         messages.success(
             request,
             _("The renewal of “%(item)s” is in your cart.")
-            % {"item": line.product.name},
+            % {"item": line.product.localized_name},
         )
         return redirect(_checkout_url())
