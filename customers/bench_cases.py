@@ -14,7 +14,11 @@ from django.utils import timezone
 
 from bench.cases import register
 from bench.standard_cases import customer_list_url, latest_customer
-from customers.models import NewsletterList, Tag
+from core.text import text_fold
+from customers.models import Customer, NewsletterList, Tag
+
+# The search cases pick their customer among the newest ones.
+SEARCH_SAMPLE = 500
 
 
 def _commonest_tag() -> Tag | None:
@@ -56,6 +60,58 @@ def filter_registered_last_month_url() -> str:
     )
 
 
+def _recent_customers() -> list[Customer]:
+    return list(
+        Customer.objects.order_by("-created_at", "-id").only(
+            "first_name", "last_name", "mobile", "phone"
+        )[:SEARCH_SAMPLE]
+    )
+
+
+def search_second_surname_url() -> str | None:
+    """A second surname ("Céspedes" of "Belén Bermejo Céspedes"): missed before."""
+    for customer in _recent_customers():
+        surnames = customer.last_name.split()
+        if len(surnames) == 2:
+            return customer_list_url(q=surnames[1])
+    return None
+
+
+def search_accented_capitals_url() -> str | None:
+    """An accented surname typed in capitals ("VÉLEZ"), accents kept."""
+    for customer in _recent_customers():
+        word = customer.last_name.split()[0] if customer.last_name else ""
+        if text_fold(word) != word.lower():
+            return customer_list_url(q=word.upper())
+    return None
+
+
+def search_two_words_url() -> str | None:
+    """A first name and a surname, accents dropped and in reverse order."""
+    for customer in _recent_customers():
+        if customer.first_name and customer.last_name:
+            last = customer.last_name.split()[-1]
+            return customer_list_url(q=f"{text_fold(last)} {customer.first_name}")
+    return None
+
+
+def search_phone_fragment_url() -> str | None:
+    """Six digits from the middle of a mobile, typed with a space ("957 510")."""
+    for customer in _recent_customers():
+        digits = "".join(c for c in customer.mobile or customer.phone if c.isdigit())
+        if len(digits) >= 9:
+            return customer_list_url(q=f"{digits[-7:-4]} {digits[-4:-1]}")
+    return None
+
+
+register("customer list: search second surname", search_second_surname_url, order=22)
+register(
+    "customer list: search accented name in capitals",
+    search_accented_capitals_url,
+    order=22,
+)
+register("customer list: search two words", search_two_words_url, order=22)
+register("customer list: search phone fragment", search_phone_fragment_url, order=22)
 register("customer list: filter city + tag", filter_city_and_tag_url, order=26)
 register("customer list: filter rare tag", filter_rare_tag_url, order=27)
 register("customer list: filter newsletter list", filter_list_url, order=27)

@@ -1,7 +1,8 @@
 """The staff customer list's filters.
 
 Every filter is served by an index at a million customers (see migrations 0002,
-0004 and 0005): the search by the prefix and trigram indexes, city and region by the
+0004, 0005 and 0015): the search by the trigram index on ``search_text``
+(``customers.search``), city and region by the
 ``UPPER(...)`` indexes, tags and lists by the through tables' indexes (as ``EXISTS``,
 so a customer never shows twice), the registration dates by ``customer_created_idx``
 (as a range of moments, never ``created_at::date``).
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import plugins
 from customers.models import Customer, NewsletterList, Subscription, Tag
+from customers.search import SEARCH_MAX_LENGTH, customer_search_q
 
 YES_NO = (("yes", _("Yes")), ("no", _("No")))
 
@@ -42,7 +44,9 @@ class CustomerFilterForm(forms.Form):
 
 
 class CustomerFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_search", max_length=SEARCH_MAX_LENGTH
+    )
     city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact")
     region = django_filters.CharFilter(label=_("Region"), lookup_expr="iexact")
     postal_code = django_filters.CharFilter(label=_("Postal code"))
@@ -106,24 +110,7 @@ class CustomerFilterSet(django_filters.FilterSet):
                 self.filters[entry.key] = entry.make_filter()
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        if "@" in value:
-            return queryset.filter(email__istartswith=value)
-        condition = Q()
-        for term in value.split():
-            term_condition = (
-                Q(first_name__istartswith=term)
-                | Q(last_name__istartswith=term)
-                | Q(email__istartswith=term)
-            )
-            # Only a term with a digit can be part of a phone number; leaving the
-            # phone out otherwise lets PostgreSQL answer from the prefix indexes.
-            if any(character.isdigit() for character in term):
-                term_condition |= Q(phone__contains=term)
-            condition &= term_condition
-        return queryset.filter(condition)
+        return queryset.filter(customer_search_q(value))
 
     def filter_newsletter_list(self, queryset, name, value):
         active = Subscription.objects.filter(

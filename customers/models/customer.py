@@ -7,6 +7,8 @@ from django.db.models import F, OrderBy
 from django.db.models.functions import Lower, Upper
 from django.utils.translation import gettext_lazy as _
 
+from customers.search import SEARCH_TEXT_SOURCES, customer_search_text
+
 if TYPE_CHECKING:
     from core.models import User
 
@@ -127,6 +129,10 @@ class Customer(models.Model):
         _("last call"), null=True, blank=True, editable=False
     )
 
+    # The names, e-mail and phones folded for the search box (customers.search):
+    # derived from those fields by save(), and by every bulk write that bypasses it.
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -200,6 +206,24 @@ class Customer(models.Model):
 
     def __str__(self):
         return self.full_name or self.email
+
+    def save(self, *args, **kwargs):
+        # Not a business rule: search_text is a copy of other columns, kept in step
+        # wherever they are saved (update_fields included).
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or not set(update_fields).isdisjoint(
+            SEARCH_TEXT_SOURCES
+        ):
+            self.search_text_refresh()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def search_text_refresh(self) -> None:
+        """Sets ``search_text`` from the fields it is built from (not saved)."""
+        self.search_text = customer_search_text(
+            **{name: getattr(self, name) for name in SEARCH_TEXT_SOURCES}
+        )
 
     @property
     def full_name(self) -> str:

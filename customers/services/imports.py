@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from customers import importing
 from customers.models import Customer, CustomerEvent, ImportJob, ImportRowError
+from customers.search import SEARCH_TEXT_SOURCES, customer_search_text
 
 logger = logging.getLogger(__name__)
 
@@ -269,8 +270,12 @@ def _batch_write(
     if locked.status != ImportJob.Status.RUNNING or locked.processed_rows != start:
         raise ImportInterrupted
     fields = [name for name in job.mapping.values() if name != "email"]
+    # A changed name or phone changes the customer's search_text, built from all
+    # its sources: those are loaded too.
+    search_sources_change = not set(fields).isdisjoint(SEARCH_TEXT_SOURCES)
+    loaded = [*fields, *SEARCH_TEXT_SOURCES] if search_sources_change else fields
     good = [row for row in batch if row.ok]
-    existing = customers_by_email([row.email for row in good], fields)
+    existing = customers_by_email([row.email for row in good], loaded)
     new: list[importing.RowResult] = []
     changed: list[tuple[importing.RowResult, Customer]] = []
     skipped = 0
@@ -284,7 +289,13 @@ def _batch_write(
             skipped += 1
     created_ids = _customers_insert(new) if new else {}
     if changed:
-        _customers_update([customer for _row, customer in changed], fields)
+        updated = [customer for _row, customer in changed]
+        if search_sources_change:
+            for customer in updated:
+                customer.search_text_refresh()
+        _customers_update(
+            updated, [*fields, "search_text"] if search_sources_change else fields
+        )
     events = [(created_ids[row.email], row.row_number, "created") for row in new] + [
         (customer.pk, row.row_number, "updated") for row, customer in changed
     ]
@@ -315,12 +326,13 @@ def _customers_insert(rows: list[importing.RowResult]) -> dict[str, int]:
     matters at 100,000 rows); elsewhere through ``bulk_create``.
     """
     if connection.vendor != "postgresql":
-        customers = Customer.objects.bulk_create(
-            [
-                Customer(email=row.email, source=IMPORT_SOURCE, **row.values)
-                for row in rows
-            ]
-        )
+        customers = [
+            Customer(email=row.email, source=IMPORT_SOURCE, **row.values)
+            for row in rows
+        ]
+        for customer in customers:
+            customer.search_text_refresh()  # bulk_create does not call save()
+        Customer.objects.bulk_create(customers)
         return {customer.email: customer.pk for customer in customers}
     now = timezone.now()
     defaults: dict[str, Any] = {}
@@ -350,6 +362,9 @@ def _customers_insert(rows: list[importing.RowResult]) -> dict[str, int]:
         with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
             for row in rows:
                 values = {**defaults, **row.values, "email": row.email}
+                values["search_text"] = customer_search_text(
+                    **{name: values[name] for name in SEARCH_TEXT_SOURCES}
+                )
                 copy.write_row([values[name] for name in columns])
     found = Customer.objects.annotate(email_lower=Lower("email")).filter(
         email_lower__in=[row.email for row in rows]

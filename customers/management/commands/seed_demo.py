@@ -37,6 +37,7 @@ from faker import Faker
 from core import plugins
 from core.services import staff_groups_sync
 from customers.models import Customer, NewsletterList, Subscription, Tag
+from customers.search import SEARCH_TEXT_SOURCES, customer_search_text
 from customers.services import customer_create, customer_login_set_password
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -344,7 +345,12 @@ class DemoCustomerGenerator:
                 # Customers that exist already: drawn and dropped, to keep the sequence.
                 self.values(next_number, rng)
                 next_number += 1
-            yield self.values(number, rng)
+            row = self.values(number, rng)
+            # COPY and bulk_create bypass Customer.save(), which fills search_text.
+            row["search_text"] = customer_search_text(
+                **{name: row[name] for name in SEARCH_TEXT_SOURCES}
+            )
+            yield row
             next_number += 1
 
     def values(self, number: int, rng: random.Random) -> dict[str, Any]:

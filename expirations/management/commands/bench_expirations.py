@@ -125,14 +125,17 @@ class Command(BaseCommand):
     def _customers(self) -> None:
         if Customer.objects.exists():
             return
-        Customer.objects.bulk_create(
+        customers = [
             Customer(
                 first_name=f"Bench {number}",
                 email=f"bench.expirations.{number}@example.com",
                 language="en",
             )
             for number in range(1000)
-        )
+        ]
+        for customer in customers:
+            customer.search_text_refresh()  # bulk_create does not call save()
+        Customer.objects.bulk_create(customers)
 
     @transaction.atomic
     def _seed(self, today, expirations, due, settled, windows) -> None:
