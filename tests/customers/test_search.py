@@ -331,7 +331,7 @@ def test_seed_demo_customers_are_found_without_accents():
 
 def test_data_migration_fills_existing_rows_in_batches(monkeypatch, belen, others):
     migration = importlib.import_module(
-        "customers.migrations.0014_customer_search_text_fill"
+        "customers.migrations.0015_customer_search_text_fill"
     )
     monkeypatch.setattr(migration, "BATCH_SIZE", 2)
     Customer.objects.update(search_text="")  # as after the column was added

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("customers", "0013_customer_search_text"),
+        ("customers", "0014_customer_search_text"),
     ]
 
     operations = [

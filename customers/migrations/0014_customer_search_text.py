@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0012_impersonation_event_labels_name_the_customer'),
+        ('customers', '0013_action_idempotency_key_and_funnel_subscriptions'),
     ]
 
     operations = [

@@ -45,7 +45,7 @@ def search_index_drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("customers", "0014_customer_search_text_fill"),
+        ("customers", "0015_customer_search_text_fill"),
     ]
 
     operations = [
