@@ -34,3 +34,13 @@ const paintColours = (root) => {
 document.addEventListener("DOMContentLoaded", () => paintColours(document));
 // Fragments swapped in by htmx (the customer list's filters, say).
 document.addEventListener("htmx:load", (event) => paintColours(event.target));
+
+// A row of tabs that scrolls sideways (the customer card's, on a narrow screen)
+// shows the current tab rather than the first ones.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-scroll-current]").forEach((row) => {
+    const current = row.querySelector("[aria-current]");
+    if (!current || row.scrollWidth <= row.clientWidth) return;
+    row.scrollLeft = current.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
+  });
+});
