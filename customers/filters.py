@@ -42,6 +42,10 @@ class CustomerFilterForm(forms.Form):
 
 
 class CustomerFilterSet(django_filters.FilterSet):
+    # Shown above the list; the other filters (and those other apps add) fold under
+    # "More filters" (core.filters).
+    primary_filters = ("q", "tag", "newsletter_list", "city")
+
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact")
     region = django_filters.CharFilter(label=_("Region"), lookup_expr="iexact")
