@@ -318,6 +318,11 @@ DJANGO_TABLES2_TEMPLATE = "staff/includes/table.html"
 CLIENTELA_SIGNUP_ENABLED = env.bool("CLIENTELA_SIGNUP_ENABLED", default=True)
 # The business's name, on the home page and in e-mails.
 CLIENTELA_BUSINESS_NAME = env.str("CLIENTELA_BUSINESS_NAME", default="Clientela")
+# How customers reach the business (shown where the customer area sends them to
+# "contact us", e.g. to renew a service that cannot be renewed online); empty: the
+# customer area's Support page only.
+CLIENTELA_CONTACT_EMAIL = env.str("CLIENTELA_CONTACT_EMAIL", default="")
+CLIENTELA_CONTACT_PHONE = env.str("CLIENTELA_CONTACT_PHONE", default="")
 # A customer logs in only once their e-mail address is confirmed (the login page
 # offers to send the link again); false lets an unconfirmed customer log in.
 CLIENTELA_LOGIN_REQUIRES_CONFIRMED_EMAIL = env.bool(

@@ -10,6 +10,8 @@ def clientela(request):
     context = {
         "CURRENCY": settings.CURRENCY,
         "BUSINESS_NAME": getattr(settings, "CLIENTELA_BUSINESS_NAME", "Clientela"),
+        "CONTACT_EMAIL": getattr(settings, "CLIENTELA_CONTACT_EMAIL", ""),
+        "CONTACT_PHONE": getattr(settings, "CLIENTELA_CONTACT_PHONE", ""),
     }
     if user is not None and user.is_authenticated:
         if user.is_staff:

@@ -44,6 +44,10 @@ class CustomerFilterForm(forms.Form):
 
 
 class CustomerFilterSet(django_filters.FilterSet):
+    # Shown above the list; the other filters (and those other apps add) fold under
+    # "More filters" (core.filters).
+    primary_filters = ("q", "tag", "newsletter_list", "city")
+
     q = django_filters.CharFilter(
         label=_("Search"), method="filter_search", max_length=SEARCH_MAX_LENGTH
     )

@@ -30,7 +30,11 @@ class CustomerTable(StaffTable):
         linkify=("customers:card", {"pk": tables.A("pk")}),
     )
     email = tables.EmailColumn(verbose_name=_("E-mail"))
-    phone = tables.Column(verbose_name=_("Phone"), orderable=False)
+    phone = tables.Column(
+        verbose_name=_("Phone"),
+        orderable=False,
+        attrs={"td": {"class": "nowrap"}},  # "+39 022 5633582" on one line
+    )
     login = tables.BooleanColumn(
         verbose_name=_("Login"), accessor="user__is_active", orderable=False
     )

@@ -7,11 +7,13 @@ from django.utils import timezone
 
 from expirations.models import ExpirationSettings
 from expirations.selectors import account_expirations
-from expirations.services.cart import can_renew_now
+from expirations.services.cart import can_renew_now, renew_by_contact
 
 
 def next_renewal_home_context(request: HttpRequest) -> dict | None:
-    """The soonest live service the customer can renew today (else no panel)."""
+    """The soonest live service due for renewal (in the quick-renew window), with
+    its Renew button, or how to renew it when that cannot be done online (else no
+    panel)."""
     today = timezone.localdate()
     quick_renew_days = ExpirationSettings.load().quick_renew_days
     active, _expired = account_expirations(
@@ -19,6 +21,15 @@ def next_renewal_home_context(request: HttpRequest) -> dict | None:
         today=today,
     )
     for expiration in active:
-        if can_renew_now(expiration, today=today, quick_renew_days=quick_renew_days):
-            return {"expiration": expiration, "days_left": expiration.days_left(today)}
+        renewable = can_renew_now(
+            expiration, today=today, quick_renew_days=quick_renew_days
+        )
+        if renewable or renew_by_contact(
+            expiration, today=today, quick_renew_days=quick_renew_days
+        ):
+            return {
+                "expiration": expiration,
+                "days_left": expiration.days_left(today),
+                "renewable": renewable,
+            }
     return None

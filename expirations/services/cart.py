@@ -49,6 +49,21 @@ def can_renew_now(
     )
 
 
+def renew_by_contact(
+    expiration: Expiration, *, today: date, quick_renew_days: int
+) -> bool:
+    """Near its expiry (in the quick-renew window) but not renewable online: a
+    service outside the catalog, or whose product is no longer on sale. The
+    customer is told to contact the business instead of seeing no button."""
+    return (
+        not expiration.is_cancelled
+        and today >= renew_window_opens(expiration, quick_renew_days)
+        and not can_renew_now(
+            expiration, today=today, quick_renew_days=quick_renew_days
+        )
+    )
+
+
 def expiration_renew_to_cart(
     *, customer: Customer, expiration_id, today: date | None = None, actor=None
 ) -> CartLine:

@@ -14,7 +14,11 @@ from core.impersonation import acting_user
 from customers.views.account import CustomerAreaMixin
 from expirations.models import ExpirationSettings
 from expirations.selectors import account_expirations
-from expirations.services.cart import can_renew_now, expiration_renew_to_cart
+from expirations.services.cart import (
+    can_renew_now,
+    expiration_renew_to_cart,
+    renew_by_contact,
+)
 
 
 def _checkout_url() -> str:
@@ -36,6 +40,9 @@ class ExpirationListView(CustomerAreaMixin, TemplateView):
             expiration.days_left_today = expiration.days_left(today)
             expiration.days_ago = -expiration.days_left_today
             expiration.renewable_now = can_renew_now(
+                expiration, today=today, quick_renew_days=quick_renew_days
+            )
+            expiration.renew_by_contact = renew_by_contact(
                 expiration, today=today, quick_renew_days=quick_renew_days
             )
         return {

@@ -80,3 +80,36 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
   languageTabSelect(tab.closest("[data-language-tabs]"), next, true);
 });
+
+// A row of tabs that scrolls sideways (the customer card's, on a narrow screen)
+// shows the current tab rather than the first ones.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-scroll-current]").forEach((row) => {
+    const current = row.querySelector("[aria-current]");
+    if (!current || row.scrollWidth <= row.clientWidth) return;
+    row.scrollLeft = current.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
+  });
+});
+
+// A fold marked data-remember-open (the staff lists' "More filters") opens as it was
+// left, per staff member and list, in this browser. The server opens it when a
+// folded filter is in use (data-in-use); the person's clicks are what is remembered.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("details[data-remember-open]").forEach((details) => {
+    const key = `clientela:${details.dataset.rememberOpen}`;
+    try {
+      if (!details.hasAttribute("data-in-use") && localStorage.getItem(key) === "open") {
+        details.open = true;
+      }
+    } catch (error) {
+      return; // storage switched off: the fold works, unremembered
+    }
+    details.querySelector("summary").addEventListener("click", () => {
+      try {
+        localStorage.setItem(key, details.open ? "closed" : "open");
+      } catch (error) {
+        // storage full or switched off: nothing to remember
+      }
+    });
+  });
+});
