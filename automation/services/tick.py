@@ -140,7 +140,8 @@ def _visit_process(visit: StepVisit, now: datetime) -> str:
     visit.started_at = visit.started_at or now
     visit.attempts += 1
     kind = step["kind"]
-    state, result, following = StepVisit.State.DONE, "", step.get("next")
+    state: str = StepVisit.State.DONE
+    result, following = "", step.get("next")
     if kind == "action":
         state, result = _action_run(visit, step, now)
     elif kind == "wait":
@@ -171,12 +172,19 @@ def _visit_process(visit: StepVisit, now: datetime) -> str:
     visit.finished_at = now
     visit.save(update_fields=VISIT_FIELDS)
     counters_add(run, visit.step_key, waiting=-1, **{_counter(state): 1})
-    _run_continue(run, kind, following, now)
+    # The next step is due when this one was, not when a late tick ran it: after
+    # downtime the waits keep their length and "too late" is measured from the
+    # plan, not from the catch-up.
+    _run_continue(run, kind, following, min(visit.due_at, now))
     return "done" if state == StepVisit.State.DONE else "skipped"
 
 
 def _counter(state: str) -> str:
-    return {StepVisit.State.DONE: "done", StepVisit.State.SKIPPED: "skipped"}[state]
+    names: dict[str, str] = {
+        StepVisit.State.DONE: "done",
+        StepVisit.State.SKIPPED: "skipped",
+    }
+    return names[state]
 
 
 def _run_continue(run: Run, kind: str, following: str | None, now: datetime) -> None:
