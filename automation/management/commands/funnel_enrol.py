@@ -21,8 +21,10 @@ class Command(TranslatedCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "funnel_id", type=int, help=gettext_lazy("The funnel's number.")
-        )  # type: ignore[arg-type]
+            "funnel_id",
+            type=int,
+            help=gettext_lazy("The funnel's number."),  # type: ignore[arg-type]
+        )
         who = parser.add_mutually_exclusive_group(required=True)
         who.add_argument("--email", help=gettext_lazy("The customer's e-mail."))  # type: ignore[arg-type]
         who.add_argument(
