@@ -25,6 +25,7 @@ MANAGER_PERMISSIONS = (
 
 
 def register() -> None:
+    from automation.actions import register as register_actions
     from automation.services.enrolment import automation_event_received
     from automation.widgets import scheduler_health_context
 
@@ -41,6 +42,7 @@ def register() -> None:
             ),
         )
     )
+    register_actions()
     plugins.dashboard_widgets.register(
         plugins.DashboardWidget(
             "automation_scheduler",
