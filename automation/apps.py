@@ -7,3 +7,8 @@ class AutomationConfig(AppConfig):
 
     name = "automation"
     verbose_name = _("Automation")
+
+    def ready(self):
+        from automation.plugins import register
+
+        register()

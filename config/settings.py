@@ -262,6 +262,13 @@ if "expirations" in INSTALLED_APPS:
         "schedule": timedelta(hours=1),
         "start_time": BEAT_FIRST_DUE,
     }
+if "automation" in INSTALLED_APPS:
+    # Every minute: the funnels' due steps (waits are due_at values in the database).
+    CELERY_BEAT_SCHEDULE["automation-funnels-tick"] = {
+        "task": "automation.tasks.funnels_tick_task",
+        "schedule": timedelta(minutes=1),
+        "start_time": BEAT_FIRST_DUE,
+    }
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

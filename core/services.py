@@ -161,6 +161,8 @@ def email_render(sent_email: SentEmail) -> EmailMultiAlternatives:
         body=text_body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[sent_email.to],
+        # Extra headers a sender asked for (a funnel e-mail's List-Unsubscribe).
+        headers=sent_email.context.get("headers") or None,
     )
     message.attach_alternative(html_body, "text/html")
     return message

@@ -1,0 +1,77 @@
+"""What every service shares: scheduling a visit, ending a run, and the per-step
+counters, each changed in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import F, Max
+
+from automation.definition import wait_end
+from automation.models import FunnelVersion, Run, StepCounter, StepVisit
+
+
+def counters_add(
+    run: Run, step_key: str, *, version_id: int | None = None, **deltas: int
+) -> None:
+    """Adds ``deltas`` (entered=1, waiting=-1, ...) to a step's counters; a test
+    run counts nowhere."""
+    if run.is_test or not deltas:
+        return
+    StepCounter.objects.filter(
+        version_id=version_id or run.version_id, step_key=step_key
+    ).update(**{name: F(name) + delta for name, delta in deltas.items()})
+
+
+def counters_create(version: FunnelVersion) -> None:
+    StepCounter.objects.bulk_create(
+        StepCounter(version=version, step_key=step["key"])
+        for step in version.definition["steps"]
+    )
+
+
+def visit_schedule(
+    run: Run, step_key: str, now: datetime, *, version: FunnelVersion | None = None
+) -> StepVisit:
+    """The run's next visit of ``step_key``, due now (a wait: when it ends; in a
+    test run, waits end at once)."""
+    version = version or run.version
+    step = version.step(step_key)
+    assert step is not None, step_key
+    due_at = now
+    if step["kind"] == "wait" and not run.is_test:
+        due_at = wait_end(step, now)
+    previous = (
+        StepVisit.objects.filter(run=run, step_key=step_key).aggregate(n=Max("visit"))[
+            "n"
+        ]
+        or 0
+    )
+    visit = StepVisit.objects.create(
+        run=run, step_key=step_key, visit=previous + 1, due_at=due_at
+    )
+    counters_add(run, step_key, version_id=version.pk, entered=1, waiting=1)
+    return visit
+
+
+def run_end(run: Run, state: str, now: datetime) -> None:
+    run.state = state
+    run.ended_at = now
+    run.save(update_fields=["state", "ended_at"])
+
+
+def visits_cancel(run: Run, now: datetime, *, reason: str) -> int:
+    """Cancels the run's waiting visits (scheduled, or failed and waiting for
+    staff); returns how many."""
+    count = 0
+    for visit in StepVisit.objects.select_for_update().filter(
+        run=run, state__in=[StepVisit.State.SCHEDULED, StepVisit.State.FAILED]
+    ):
+        counter = "failed" if visit.state == StepVisit.State.FAILED else "waiting"
+        visit.state = StepVisit.State.CANCELLED
+        visit.finished_at = now
+        visit.result = reason
+        visit.save(update_fields=["state", "finished_at", "result"])
+        counters_add(run, visit.step_key, **{counter: -1})
+        count += 1
+    return count
