@@ -370,6 +370,8 @@ ALL_REGISTRIES = (
     timeline_sources,
     automation_triggers,
     automation_actions,
+    automation_conditions,
+    automation_shortcodes,
     role_permissions,
     settings_pages,
     demo_seeders,
