@@ -8,8 +8,7 @@ also fires "customer.tag_added" and records the change in the timeline; they are
 idempotent by nature (a customer who has the tag is left alone), and the to-do is
 keyed by the step's idempotency key.
 
-The forms' ``cleaned_data`` is what a funnel stores as parameters: JSON-safe, a
-tag or a list by its id.
+The parameter forms are in ``customers.automation.forms``.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -27,6 +25,17 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from core import plugins
 from core.plugins import AutomationActionRefused, AutomationContext
 from core.shortcodes import shortcodes_render
+from customers.automation.forms import (
+    TODO_MAX_DAYS,
+    CreateTodoForm,
+    CustomerCreatedForm,
+    LanguageForm,
+    ListForm,
+    ListTriggerForm,
+    SubscribeListForm,
+    TagForm,
+    TagTriggerForm,
+)
 from customers.models import CustomerAction, NewsletterList, Subscription, Tag
 from customers.services.history import action_create_once
 from customers.services.marketing import (
@@ -36,114 +45,6 @@ from customers.services.marketing import (
     tag_assign,
     tag_unassign,
 )
-
-TODO_MAX_DAYS = 365
-
-
-# --- Parameter forms ---
-
-
-class _ChoiceByIdForm(forms.Form):
-    """One tag or list, stored by its id; ``required`` False means "any"."""
-
-    field_name = ""
-
-    def clean(self):
-        cleaned = super().clean()
-        chosen = cleaned.get(self.field_name)
-        if chosen is not None and not isinstance(chosen, int):
-            cleaned[self.field_name] = chosen.pk
-        return cleaned
-
-
-def _tag_field(required: bool) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        queryset=Tag.objects.all(),
-        label=gettext_lazy("Tag"),
-        required=required,
-        empty_label=gettext_lazy("Any tag") if not required else "---------",
-    )
-
-
-def _list_field(required: bool, *, open_only: bool = False) -> forms.ModelChoiceField:
-    lists = NewsletterList.objects.all()
-    if open_only:
-        lists = lists.filter(archived=False)
-    return forms.ModelChoiceField(
-        queryset=lists,
-        label=gettext_lazy("Newsletter list"),
-        required=required,
-        empty_label=gettext_lazy("Any list") if not required else "---------",
-    )
-
-
-class TagTriggerForm(_ChoiceByIdForm):
-    field_name = "tag"
-    tag = _tag_field(required=False)
-
-
-class TagForm(_ChoiceByIdForm):
-    field_name = "tag"
-    tag = _tag_field(required=True)
-
-
-class ListTriggerForm(_ChoiceByIdForm):
-    field_name = "newsletter_list"
-    newsletter_list = _list_field(required=False)
-
-
-class ListForm(_ChoiceByIdForm):
-    field_name = "newsletter_list"
-    newsletter_list = _list_field(required=True)
-
-
-class SubscribeListForm(_ChoiceByIdForm):
-    field_name = "newsletter_list"
-    newsletter_list = _list_field(required=True, open_only=True)
-
-
-class CustomerCreatedForm(forms.Form):
-    source = forms.ChoiceField(
-        label=gettext_lazy("Created by"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("Sign-up or staff")),
-            ("signup", gettext_lazy("Sign-up")),
-            ("staff", gettext_lazy("Staff")),
-        ],
-    )
-
-
-class LanguageForm(forms.Form):
-    language = forms.ChoiceField(
-        label=gettext_lazy("Language"), choices=settings.LANGUAGES
-    )
-
-
-class CreateTodoForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Type"),
-        choices=CustomerAction.Kind.choices,
-        initial=CustomerAction.Kind.CALL,
-    )
-    title = forms.CharField(
-        label=gettext_lazy("Title"),
-        max_length=200,
-        help_text=gettext_lazy("Shortcodes such as {first_name} are filled in."),
-    )
-    due_in_days = forms.IntegerField(
-        label=gettext_lazy("Due in (days)"),
-        min_value=0,
-        max_value=TODO_MAX_DAYS,
-        initial=1,
-    )
-    note = forms.CharField(
-        label=gettext_lazy("Note"),
-        max_length=5000,
-        required=False,
-        widget=forms.Textarea,
-    )
-
 
 # --- Triggers: which events fit a funnel's parameters ---
 
