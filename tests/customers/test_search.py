@@ -344,3 +344,16 @@ def test_data_migration_fills_existing_rows_in_batches(monkeypatch, belen, other
         assert customer.search_text == customer_search_text(
             **{name: getattr(customer, name) for name in SEARCH_TEXT_SOURCES}
         )
+
+
+def test_postgresql_keeps_finer_statistics_for_the_search_column():
+    """Migration 0017: a rare word is estimated well enough for the trigram index."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute "
+            "WHERE attrelid = 'customers_customer'::regclass "
+            "AND attname = 'search_text'"
+        )
+        assert cursor.fetchone()[0] == 1000
