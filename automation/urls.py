@@ -1,13 +1,13 @@
 from django.urls import path
 
-from automation import views
+from automation.views import unsubscribe
 
 app_name = "automation"
 
 urlpatterns = [
     path(
         "unsubscribe/<str:token>/",
-        views.UnsubscribeView.as_view(),
+        unsubscribe.UnsubscribeView.as_view(),
         name="unsubscribe",
     ),
 ]
