@@ -116,6 +116,7 @@ def register() -> None:
             "balance:withdrawals",
             permission="balance.view_withdrawal",
             order=60,
+            group=plugins.STAFF_MENU_CREDITS,
         )
     )
     plugins.staff_menu.register(
@@ -125,6 +126,7 @@ def register() -> None:
             "balance:gifts",
             permission="balance.view_gift",
             order=61,
+            group=plugins.STAFF_MENU_CREDITS,
         )
     )
     plugins.settings_pages.register(

@@ -2,6 +2,7 @@ from django.conf import settings
 
 from core import plugins
 from core.impersonation import impersonation_context
+from core.menu import staff_menu_build
 
 
 def clientela(request):
@@ -15,7 +16,7 @@ def clientela(request):
     }
     if user is not None and user.is_authenticated:
         if user.is_staff:
-            context["staff_menu"] = plugins.staff_menu.visible_to(user)
+            context["staff_menu"] = staff_menu_build(user, request.path)
         context["account_menu"] = [
             entry
             for entry in plugins.account_menu

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import pgettext_lazy
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -24,11 +25,27 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class MenuGroup:
+    """A drop-down of the staff navigation that gathers related links, so the top
+    bar stays one row in every language. It sits where its first link would."""
+
+    key: str
+    label: Any
+
+
+# The staff navigation's drop-downs, named here so that apps share them.
+STAFF_MENU_SALES = MenuGroup("sales", pgettext_lazy("staff menu", "Sales"))
+STAFF_MENU_CREDITS = MenuGroup("credits", pgettext_lazy("staff menu", "Credits"))
+STAFF_MENU_MARKETING = MenuGroup("marketing", pgettext_lazy("staff menu", "Marketing"))
+
+
+@dataclass(frozen=True)
 class MenuEntry:
     """A link in the staff navigation or the customer-area menu.
 
     ``shown``, if given, decides per request whether the link appears (a section a
-    module's settings can switch off).
+    module's settings can switch off). ``group`` puts a staff link in a drop-down;
+    a group with one visible link shows as that link.
     """
 
     key: str
@@ -37,6 +54,7 @@ class MenuEntry:
     permission: str | None = None
     order: int = 100
     shown: Callable[[HttpRequest], bool] | None = None
+    group: MenuGroup | None = None
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ def register_staff_pages() -> None:
             "selling:staff_orders",
             permission="selling.view_order",
             order=40,
+            group=plugins.STAFF_MENU_SALES,
         )
     )
     plugins.staff_menu.register(
@@ -46,6 +47,7 @@ def register_staff_pages() -> None:
             "selling:staff_products",
             permission="selling.view_product",
             order=41,
+            group=plugins.STAFF_MENU_SALES,
         )
     )
     plugins.customer_tabs.register(

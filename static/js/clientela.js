@@ -9,6 +9,24 @@ document.addEventListener("click", (event) => {
   toggle.setAttribute("aria-expanded", String(open));
 });
 
+// The staff menu's drop-downs: one open at a time, closed by a click elsewhere or
+// by Escape. Without JavaScript they open and close on their own summary.
+const navDropdownsClose = (except) => {
+  document.querySelectorAll("details[data-nav-dropdown][open]").forEach((details) => {
+    if (details !== except) details.open = false;
+  });
+};
+document.addEventListener("click", (event) => {
+  navDropdownsClose(event.target.closest("details[data-nav-dropdown]"));
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const open = document.querySelector("details[data-nav-dropdown][open]");
+  if (!open) return;
+  open.open = false;
+  open.querySelector("summary").focus();
+});
+
 // The language switcher (and any select marked so) submits its form on change;
 // without JavaScript its <noscript> button does.
 document.addEventListener("change", (event) => {

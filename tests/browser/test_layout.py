@@ -190,3 +190,35 @@ def test_more_filters_fold_remember_and_open_when_in_use(browser, live_server, d
     cell = page.locator("td.nowrap", has_text="+39 022 5633582").first
     assert cell.evaluate("(td) => getComputedStyle(td).whiteSpace") == "nowrap"
     page.context.close()
+
+
+@pytest.mark.parametrize("language", ("en", "es", "it", "pt"))
+def test_staff_menu_is_one_row_at_a_laptops_width(
+    browser, live_server, demo, language
+):
+    page = new_page(browser, live_server, width=1366, language=language)
+    log_in(page, "staff", demo["staff"].email)
+    tops = page.locator("#staff-nav > ul > li").evaluate_all(
+        "(items) => items.map((li) => li.offsetTop)"
+    )
+    assert len(tops) >= 6
+    assert len(set(tops)) == 1, tops
+    assert_fits(page, "/staff/")
+
+    # A drop-down opens on a click, closes when another opens and on Escape.
+    sales, credits = (
+        page.locator("details[data-nav-dropdown]").nth(index) for index in (0, 1)
+    )
+    sales.locator("summary").click()
+    assert sales.locator("a").first.is_visible()
+    assert_fits(page, "the open drop-down")
+    credits.locator("summary").click()
+    assert credits.locator("a").first.is_visible()
+    assert not sales.locator("a").first.is_visible()
+    page.keyboard.press("Escape")
+    assert not credits.locator("a").first.is_visible()
+    credits.locator("summary").click()
+    credits.locator("a").last.click()
+    page.wait_for_url("**/staff/balance/gifts/")
+    assert page.locator("details[data-nav-dropdown] summary.current").count() == 1
+    page.context.close()
