@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -210,7 +211,7 @@ def test_password_set_with_a_bad_password_says_why_and_changes_nothing(
 
 
 def test_password_like_the_email_is_refused_by_the_service(customer):
-    with pytest.raises(login_services.ValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         login_services.customer_login_password_set(
             customer=customer, password=customer.email, actor=None
         )
@@ -696,7 +697,7 @@ def test_login_services_refuse_staff_without_the_permission(staff_user, customer
         ),
     )
     for call in calls:
-        with pytest.raises(login_services.ValidationError) as error:
+        with pytest.raises(ValidationError) as error:
             call()
         assert error.value.code == "permission"
     customer.user.refresh_from_db()
