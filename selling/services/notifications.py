@@ -1,7 +1,9 @@
-"""The order e-mails: each once per order and event, in the customer's language."""
+"""The order e-mails: each once per order and event, in the customer's language;
+the staff's copy in the site's language (``LANGUAGE_CODE``)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -52,18 +54,25 @@ def order_received_notify(order: Order, method: PaymentMethod) -> None:
             context=context,
             language=language,
         )
-    for address in SellingSettings.load().staff_notification_emails.split():
+    staff_addresses = SellingSettings.load().staff_notification_emails.split()
+    if not staff_addresses:
+        return
+    # The staff read the products' own names and the method's label in the site's
+    # language, whatever the customer's.
+    with translation.override(settings.LANGUAGE_CODE):
+        staff_context = {
+            **_order_context(order),
+            "payment_method": str(method.label),
+            "customer": str(customer),
+            "order_url": absolute_url(reverse("selling:staff_order", args=[order.pk])),
+        }
+    for address in staff_addresses:
         email_queue(
             event_key=f"selling.order_received.staff:{order.pk}:{address}",
             to=address,
             template="selling_order_received_staff",
-            context={
-                **context,
-                "customer": str(customer),
-                "order_url": absolute_url(
-                    reverse("selling:staff_order", args=[order.pk])
-                ),
-            },
+            context=staff_context,
+            language=settings.LANGUAGE_CODE,
         )
 
 

@@ -136,6 +136,24 @@ def test_order_emails_name_the_product_in_the_customers_language(
     assert sent.context["lines"][0]["name"] == name
 
 
+def test_the_staff_copy_names_the_product_in_the_sites_language(hosting):
+    row = SellingSettings.load()
+    row.staff_notification_emails = "orders@shop.example"
+    row.save()
+    customer = CustomerWithLoginFactory(language="es", email="c@example.com")
+    order = place(customer, items=[(hosting, 2)])
+
+    flush_queued_emails()
+
+    to_customer = next(m for m in mail.outbox if m.to == ["c@example.com"])
+    to_staff = next(m for m in mail.outbox if m.to == ["orders@shop.example"])
+    assert "2 × Alojamiento web" in to_customer.body
+    assert "2 × Web hosting" in to_staff.body
+    assert "Alojamiento" not in to_staff.body
+    assert to_staff.subject.startswith(f"New order {order.number}")
+    assert "Payment method: Bank transfer" in to_staff.body
+
+
 def test_an_inactive_product_is_named_in_the_customers_language(client, hosting):
     customer = logged_in(client, "es")
     cart_add(customer=customer, product_id=hosting.pk, quantity=1)
