@@ -13,6 +13,7 @@ from typing import Any
 # Google Sheets (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
+LEADING_SPACES = " \u00a0\u3000"
 
 
 def _needs_quote(text: str) -> bool:
@@ -22,9 +23,13 @@ def _needs_quote(text: str) -> bool:
     full-width "＝", "＋", "－" and "＠" (and the like) as "=", "+", "-" and "@".
     A text that already looks neutralised (quotes, then a formula start) gets one
     more quote, so that reading it back keeps the quotes it had: "'=x" is written
-    "''=x" and read back as "'=x".
+    "''=x" and read back as "'=x". Spaces before the formula start do not hide it.
     """
-    first = unicodedata.normalize("NFKC", text.lstrip(QUOTE)[:1])
+    unquoted = text.lstrip(QUOTE)
+    if unquoted.startswith(("\t", "\r")):
+        return True
+    # Spreadsheets that trim cells on import run " =x" as well.
+    first = unicodedata.normalize("NFKC", unquoted.lstrip(LEADING_SPACES)[:1])
     return first.startswith(FORMULA_STARTS)
 
 

@@ -44,10 +44,13 @@ DATE_MAX = date(2200, 12, 31)
 # characters with PBKDF2 ties up a worker.
 PASSWORD_MAX_LENGTH = 128
 
-# Control characters (Unicode category Cc: C0, DEL and C1). Newline and tab are
-# kept where a text may have several lines.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
-_CONTROLS_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters (Unicode category Cc: C0, DEL and C1), and the bidirectional
+# embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), with which a
+# name shows reversed or hides its end ("Trojan Source"); right-to-left text needs
+# none of them. Newline and tab are kept where a text may have several lines.
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_CONTROLS = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
+_CONTROLS_BUT_LINES = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
 _LINE_BREAKS = re.compile("\r\n?|[\n\t\x0b\x0c]")
 _ASCII_INTEGER = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
 _ASCII_ID = re.compile(r"[0-9]{1,19}")

@@ -126,6 +126,45 @@ def test_export_neutralises_full_width_formula_starters(client, manager_user, st
     )
 
 
+@pytest.mark.parametrize("start", [" =", "  +", "\u00a0@", "\u3000＝"])
+def test_export_neutralises_a_formula_after_leading_spaces(client, manager_user, start):
+    CustomerFactory(last_name=f'{start}HYPERLINK("http://evil")')
+    client.force_login(manager_user)
+    response = client.get("/staff/customers/export/")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(body)))[:2]
+    assert dict(zip(header, row, strict=True))["Last name"] == (
+        f'\'{start}HYPERLINK("http://evil")'
+    )
+
+
+@pytest.mark.parametrize(
+    "text", [" =1+1", "' =1", "  @x", "\t=x", " plain", "O'Brien", "", "   "]
+)
+def test_a_cell_written_safe_reads_back_the_same(text):
+    from core.csv_cells import csv_cell_read, csv_cell_safe
+
+    assert csv_cell_read(csv_cell_safe(text)) == text
+
+
+def test_bidirectional_overrides_are_not_stored(staff_client):
+    # "Ana\u202egnp.exe" would show as "Anaexe.png"; an isolate hides what follows.
+    response = staff_client.post(
+        "/staff/customers/new/",
+        {
+            "first_name": "Ana\u202egnp.exe",
+            "last_name": "\u2067عربي\u2069 Rossi",
+            "email": "bidi@example.com",
+            "language": "en",
+            "country": "it",
+        },
+    )
+    assert response.status_code == 302
+    customer = Customer.objects.get(email="bidi@example.com")
+    assert customer.first_name == "Anagnp.exe"
+    assert customer.last_name == "عربي Rossi"  # right-to-left text itself stays
+
+
 # --- Passwords: refused before anything hashes them ---
 
 
