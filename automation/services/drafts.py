@@ -322,7 +322,7 @@ def draft_discard(*, funnel: Funnel) -> Funnel:
     """The draft goes back to the published version (refused when nothing is
     published yet)."""
     funnel = (
-        Funnel.objects.select_for_update()
+        Funnel.objects.select_for_update(of=("self",))
         .select_related("published_version")
         .get(pk=funnel.pk)
     )
