@@ -63,6 +63,7 @@ class EditorMixin(FunnelMixin):
 
     def diagram_response(self, *, errors: list[str] | None = None):
         """The diagram's fragment (htmx), with a refusal's messages on top."""
+        self.__dict__.pop("_funnel", None)  # the draft as the edit left it
         return render(
             self.request,
             DIAGRAM_TEMPLATE,

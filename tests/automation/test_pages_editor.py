@@ -257,6 +257,7 @@ def test_step_add_page_then_post_adds_the_step(manager_client, htmx):
         assert response.status_code == 200
         assert 'id="funnel-flow"' in response.content.decode()
         assert 'hx-swap-oob="true"' in response.content.decode()
+        assert 'data-testid="step-credit"' in response.content.decode()
     else:
         assert response.status_code == 302
         assert response["Location"] == editor(funnel)
@@ -376,6 +377,8 @@ def test_step_move_and_delete(manager_client, htmx):
     )
     assert response.status_code == (200 if htmx else 302)
     assert keys(funnel) == ["a", "b", "end"]
+    if htmx:
+        assert 'data-testid="step-w"' not in response.content.decode()
     assert step(funnel, "b")["next"] == "end"
 
 
