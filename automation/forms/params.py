@@ -111,9 +111,12 @@ class ParamsForm(forms.Form):
 
 def _json_safe(cleaned: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
     """The cleaned parameters as JSON (the registered forms give JSON-safe
-    values; a value that is not, e.g. a model instance, is stored as posted)."""
+    values; a value that is not, e.g. a model instance, is stored as posted).
+    An empty optional value is left out, as the JSON files leave it out."""
     params = {}
     for name, value in cleaned.items():
+        if value is None or value == "":
+            continue
         try:
             params[name] = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
         except TypeError:

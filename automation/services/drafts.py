@@ -206,11 +206,18 @@ def _place_take(previous: dict, branch: str | None, key: str) -> str | None:
 @transaction.atomic(durable=True)
 def draft_step_update(*, funnel: Funnel, key: str, values: dict[str, Any]) -> Funnel:
     """Replaces the step's settings (action and parameters, duration...) with
-    ``values``; its key, kind and links stay. A split's arms keep their links
+    ``values``; its key, kind and links stay (but a goal's ``next``, which is
+    one of its settings). A split's arms keep their links
     (a new arm leads where the last one did)."""
     funnel, document = _locked(funnel)
     step = _step(document, key)
     links = {name: step[name] for name in ("next", "yes", "no") if name in step}
+    if step["kind"] == "goal" and "next" in values:
+        # A goal's link is one of its settings: where the customer goes on.
+        links.pop("next", None)
+        if values["next"] is not None:
+            links["next"] = values["next"]
+        values = {name: value for name, value in values.items() if name != "next"}
     old_arms = step.get("branches", [])
     kind = step["kind"]
     for name in [name for name in step if name not in ("key", "kind")]:

@@ -458,3 +458,86 @@ def test_settings_trigger_parameters_and_reentry(manager_client):
     assert "Again after how many days?" in response.content.decode()
     funnel.refresh_from_db()
     assert funnel.draft == before
+
+
+# --- The diagram ---
+
+
+def flat(nodes) -> list[str]:
+    """The drawn nodes depth first: keys, "goto:key", "end", "[label" per branch."""
+    out = []
+    for node in nodes:
+        if node.kind == "step":
+            out.append(node.key)
+            for branch in node.branches:
+                out.append(f"[{branch.value}")
+                out += flat(branch.nodes)
+        elif node.kind == "goto":
+            out.append(f"goto:{node.key}")
+        else:
+            out.append("end")
+    return out
+
+
+def test_diagram_branches_join_where_they_meet_and_goals_are_apart():
+    from automation.diagram import diagram_build
+
+    diagram = diagram_build(branching_funnel().draft, {})
+    # "if": yes → y → end, no → end: both meet at "end", drawn once after them.
+    assert flat(diagram.flow) == ["a", "if", "[yes", "y", "[no", "end"]
+    assert [flat(chain) for chain in diagram.goals] == [["goal", "goto:end"]]
+    assert diagram.unconnected == []
+
+
+def test_diagram_a_loop_through_a_wait_links_back():
+    from automation.diagram import diagram_build
+
+    draft = document(
+        [
+            credit("a", next="w"),
+            {"key": "w", "kind": "wait", "duration": {"days": 1}, "next": "a"},
+            credit("lost", next=None),
+        ]
+    )
+    diagram = diagram_build(draft, {})
+    assert flat(diagram.flow) == ["a", "w", "goto:a"]
+    assert [flat(chain) for chain in diagram.unconnected] == [["lost", "end"]]
+
+
+@pytest.mark.parametrize("name", ["win-back.json", "welcome.json"])
+def test_editor_draws_the_documented_examples(manager_client, name):
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "docs" / "funnels" / name
+    example = json.loads(path.read_text())
+    funnel = funnel_import(document=example)
+    html = manager_client.get(editor(funnel)).content.decode()
+    for step_ in example["steps"]:
+        assert f'data-testid="step-{step_["key"]}"' in html
+    url = reverse("automation:step_edit", args=[funnel.pk])
+    for step_ in example["steps"]:
+        if step_["kind"] == "exit":
+            continue
+        # Every step's form opens, and saved as it is shown changes nothing.
+        response = manager_client.get(url, {"step": step_["key"]})
+        assert response.status_code == 200, step_["key"]
+        data = {"step": step_["key"]}
+        for form in response.context["forms"].values():
+            for field in form:
+                value = field.value()
+                if value not in (None, ""):
+                    data[field.html_name] = value
+        saved = manager_client.post(url, data)
+        assert saved.status_code == 302, (step_["key"], saved.content.decode())
+    funnel.refresh_from_db()
+    assert funnel.draft == funnel.published_version.definition
+
+
+def test_goal_edit_changes_where_it_leads(manager_client):
+    funnel = branching_funnel()
+    url = reverse("automation:step_edit", args=[funnel.pk])
+    assert manager_client.post(url, {"step": "goal", "next": "y"}).status_code == 302
+    assert step(funnel, "goal")["next"] == "y"
+    assert manager_client.post(url, {"step": "goal", "next": ""}).status_code == 302
+    assert "next" not in step(funnel, "goal")
