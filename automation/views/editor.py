@@ -31,6 +31,7 @@ from automation.forms.steps import (
     WaitForm,
     what_parse,
 )
+from automation.models import Funnel
 from automation.selectors import funnel_counters
 from automation.services import drafts
 from automation.views.funnels import CHANGE, TEST, FunnelMixin, error_messages
@@ -99,6 +100,9 @@ class EditorView(EditorMixin, TemplateView):
             "title": funnel.name,
             "trigger": plugins.automation_triggers.get(trigger_key),
             "draft_changed": drafts.draft_changed(funnel),
+            "reentry_label": dict(Funnel.Reentry.choices).get(
+                funnel.draft.get("reentry", {}).get("policy", ""), ""
+            ),
             "settings_form": kwargs.get("settings_form")
             or FunnelSettingsForm(
                 initial=FunnelSettingsForm.initial_from(funnel.draft)

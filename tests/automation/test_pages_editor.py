@@ -541,3 +541,29 @@ def test_goal_edit_changes_where_it_leads(manager_client):
     assert step(funnel, "goal")["next"] == "y"
     assert manager_client.post(url, {"step": "goal", "next": ""}).status_code == 302
     assert "next" not in step(funnel, "goal")
+
+
+def test_viewer_sees_the_flow_without_edit_controls_and_cannot_edit(client):
+    from django.contrib.auth.models import Permission
+
+    viewer = StaffFactory()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_funnel"))
+    client.force_login(viewer)
+    funnel = linear_funnel()
+    html = client.get(editor(funnel)).content.decode()
+    assert 'data-testid="step-a"' in html
+    assert "+ Add a step" not in html
+    assert "Save the settings" not in html
+    url = reverse("automation:step_move", args=[funnel.pk])
+    assert client.post(url, {"step": "b", "direction": "up"}).status_code == 403
+    assert keys(funnel) == ["a", "w", "b", "end"]
+
+
+def test_step_form_as_a_page_posts_without_htmx(manager_client):
+    funnel = linear_funnel()
+    page = manager_client.get(
+        reverse("automation:step_edit", args=[funnel.pk]), {"step": "a"}
+    ).content.decode()
+    assert "<h3" in page
+    assert 'name="p-amount"' in page
+    assert "hx-post" not in page.split('data-testid="step-form"')[1]
