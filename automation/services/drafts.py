@@ -272,6 +272,14 @@ def draft_step_move(*, funnel: Funnel, key: str, direction: str) -> Funnel:
         )
     # ... → upper → lower → after   becomes   ... → lower → upper → after
     after = lower.get("next")
+    if after == upper["key"]:
+        raise ValidationError(
+            _("%(where)s: it loops with “%(other)s”; swapping them changes nothing.")
+            % {
+                "where": _where(step),
+                "other": (lower if step is upper else upper)["key"],
+            }
+        )
     _retarget(document, upper["key"], lower["key"])
     lower["next"] = upper["key"]
     upper["next"] = after

@@ -567,3 +567,18 @@ def test_step_form_as_a_page_posts_without_htmx(manager_client):
     assert "<h3" in page
     assert 'name="p-amount"' in page
     assert "hx-post" not in page.split('data-testid="step-form"')[1]
+
+
+def test_draft_step_move_in_a_two_step_loop_is_refused():
+    funnel = Funnel.objects.create(
+        name="Loop",
+        draft=document(
+            [
+                credit("a", next="w"),
+                {"key": "w", "kind": "wait", "duration": {"days": 1}, "next": "a"},
+            ]
+        ),
+    )
+    with pytest.raises(ValidationError, match="loops"):
+        draft_step_move(funnel=funnel, key="w", direction="up")
+    assert keys(funnel) == ["a", "w"]
