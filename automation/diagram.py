@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import translation
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from automation.definition import WEEKDAYS, duration_parse, step_targets
 from core import plugins
@@ -81,7 +82,7 @@ def _text_value(value: Any) -> str:
     if isinstance(value, dict):
         language = translation.get_language() or ""
         value = value.get(language) or next(iter(value.values()), "")
-    text = str(value)
+    text = " ".join(strip_tags(str(value)).split())
     if len(text) > SUMMARY_TEXT_MAX:
         text = text[: SUMMARY_TEXT_MAX - 1] + "…"
     return text
@@ -185,12 +186,19 @@ def wait_duration_text(duration: dict[str, int]) -> str:
     hours, minutes = rest // 3600, rest % 3600 // 60
     parts = []
     if days:
-        parts.append(_("%(count)d d") % {"count": days})
+        parts.append(
+            ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+        )
     if hours:
-        parts.append(_("%(count)d h") % {"count": hours})
+        parts.append(
+            ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+        )
     if minutes:
-        parts.append(_("%(count)d min") % {"count": minutes})
-    return " ".join(parts) or _("no time (goes on at once)")
+        parts.append(
+            ngettext("%(count)d minute", "%(count)d minutes", minutes)
+            % {"count": minutes}
+        )
+    return ", ".join(parts) or _("no time (goes on at once)")
 
 
 def _reach(steps: dict[str, dict], start: str | None) -> list[str]:
