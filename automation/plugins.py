@@ -43,6 +43,15 @@ def register() -> None:
         )
     )
     register_actions()
+    plugins.staff_menu.register(
+        plugins.MenuEntry(
+            "automation.funnels",
+            _("Funnels"),
+            "automation:funnel_list",
+            permission="automation.view_funnel",
+            order=80,
+        )
+    )
     plugins.dashboard_widgets.register(
         plugins.DashboardWidget(
             "automation_scheduler",

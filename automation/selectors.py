@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from automation.models import Funnel, StepCounter, StepVisit, Tick
+from automation.models import Funnel, Run, StepCounter, StepVisit, Tick
 
 STALE_AFTER = timedelta(minutes=5)
 
@@ -65,3 +66,67 @@ def funnel_step_statistics(funnel: Funnel) -> list[StepCounter]:
         for step in version.definition["steps"]
         if step["key"] in counters
     ]
+
+
+def funnels_for_list() -> list[Funnel]:
+    """Every funnel with its figures, in three queries whatever their number:
+    ``active_runs`` and ``conversions`` (real runs, any version) counted in SQL,
+    ``entered`` from the published version's counter of its first step."""
+    funnels: list[Any] = list(
+        Funnel.objects.select_related("published_version")
+        .annotate(
+            active_runs=Count(
+                "runs",
+                filter=Q(runs__state=Run.State.ACTIVE, runs__is_test=False),
+                distinct=True,
+            ),
+            conversions=Count(
+                "runs",
+                filter=Q(runs__converted_at__isnull=False, runs__is_test=False),
+                distinct=True,
+            ),
+        )
+        .order_by("name", "pk")
+    )
+    versions = [f.published_version for f in funnels if f.published_version]
+    counters = {
+        (c.version_id, c.step_key): c.entered
+        for c in StepCounter.objects.filter(version__in=versions).only(
+            "version_id", "step_key", "entered"
+        )
+    }
+    for funnel in funnels:
+        version = funnel.published_version
+        steps = version.definition.get("steps", []) if version else []
+        funnel.entered = (
+            counters.get((version.pk, steps[0]["key"]), 0) if version and steps else 0
+        )
+    return funnels
+
+
+def funnel_counters(funnel: Funnel) -> dict[str, StepCounter]:
+    """The published version's counters by step key (none before publishing)."""
+    if funnel.published_version_id is None:
+        return {}
+    return {
+        c.step_key: c
+        for c in StepCounter.objects.filter(version_id=funnel.published_version_id)
+    }
+
+
+def funnel_stranded_steps(funnel: Funnel) -> dict[str, int]:
+    """Steps the draft removes while real or test runs wait in them: how many
+    wait in each (publishing must say where they go)."""
+    keys = {step.get("key") for step in funnel.draft.get("steps", [])}
+    rows = (
+        StepVisit.objects.filter(
+            run__funnel=funnel,
+            run__state=Run.State.ACTIVE,
+            state__in=[StepVisit.State.SCHEDULED, StepVisit.State.FAILED],
+        )
+        .exclude(step_key__in=keys)
+        .values("step_key")
+        .annotate(count=Count("pk"))
+        .order_by("step_key")
+    )
+    return {row["step_key"]: row["count"] for row in rows}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from automation.views import unsubscribe
+from automation.views import editor, funnels, unsubscribe
 
 app_name = "automation"
 
@@ -9,5 +9,76 @@ urlpatterns = [
         "unsubscribe/<str:token>/",
         unsubscribe.UnsubscribeView.as_view(),
         name="unsubscribe",
+    ),
+    # The staff funnel pages: the list and a funnel's page (the editor).
+    path("staff/funnels/", funnels.FunnelListView.as_view(), name="funnel_list"),
+    path(
+        "staff/funnels/new/", funnels.FunnelCreateView.as_view(), name="funnel_create"
+    ),
+    path(
+        "staff/funnels/upload/",
+        funnels.FunnelUploadView.as_view(),
+        name="funnel_upload",
+    ),
+    path("staff/funnels/<int:pk>/", editor.EditorView.as_view(), name="funnel_editor"),
+    path(
+        "staff/funnels/<int:pk>/download/",
+        funnels.FunnelDownloadView.as_view(),
+        name="funnel_download",
+    ),
+    path(
+        "staff/funnels/<int:pk>/publish/",
+        funnels.FunnelPublishView.as_view(),
+        name="funnel_publish",
+    ),
+    path(
+        "staff/funnels/<int:pk>/discard/",
+        funnels.FunnelDiscardView.as_view(),
+        name="funnel_discard",
+    ),
+    path(
+        "staff/funnels/<int:pk>/status/<str:action>/",
+        funnels.FunnelStatusView.as_view(),
+        name="funnel_status",
+    ),
+    path(
+        "staff/funnels/<int:pk>/simulate/",
+        funnels.FunnelSimulateView.as_view(),
+        name="funnel_simulate",
+    ),
+    path(
+        "staff/funnels/<int:pk>/test-run/",
+        funnels.FunnelTestRunView.as_view(),
+        name="funnel_test_run",
+    ),
+    path(
+        "staff/funnels/<int:pk>/settings/",
+        editor.EditorSettingsView.as_view(),
+        name="editor_settings",
+    ),
+    path(
+        "staff/funnels/<int:pk>/diagram/",
+        editor.EditorDiagramView.as_view(),
+        name="editor_diagram",
+    ),
+    path(
+        "staff/funnels/<int:pk>/steps/add/",
+        editor.StepAddView.as_view(),
+        name="step_add",
+    ),
+    path(
+        "staff/funnels/<int:pk>/steps/edit/",
+        editor.StepEditView.as_view(),
+        name="step_edit",
+    ),
+    path(
+        "staff/funnels/<int:pk>/steps/move/",
+        editor.StepMoveView.as_view(),
+        name="step_move",
+    ),
+    path(
+        "staff/funnels/<int:pk>/steps/delete/",
+        editor.StepDeleteView.as_view(),
+        name="step_delete",
     ),
 ]
