@@ -50,6 +50,7 @@ def register() -> None:
             "automation:funnel_list",
             permission="automation.view_funnel",
             order=80,
+            group=plugins.STAFF_MENU_MARKETING,
         )
     )
     plugins.dashboard_widgets.register(
