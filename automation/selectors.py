@@ -1,15 +1,15 @@
 """Reads with business meaning: the scheduler's health, steps needing attention,
-a funnel's step statistics."""
+a funnel's step statistics, a funnel's or a customer's runs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from automation.models import Funnel, StepCounter, StepVisit, Tick
+from automation.models import Funnel, Run, StepCounter, StepVisit, Tick
 
 STALE_AFTER = timedelta(minutes=5)
 
@@ -65,3 +65,45 @@ def funnel_step_statistics(funnel: Funnel) -> list[StepCounter]:
         for step in version.definition["steps"]
         if step["key"] in counters
     ]
+
+
+def _current_step() -> Subquery:
+    """The step of the run's latest visit: where it waits, or where it ended."""
+    return Subquery(
+        StepVisit.objects.filter(run=OuterRef("pk"))
+        .order_by("-id")
+        .values("step_key")[:1]
+    )
+
+
+def funnel_runs(funnel: Funnel) -> QuerySet[Run]:
+    """A funnel's runs, newest first, each with its customer and ``current_step``
+    (one query for a page of them)."""
+    return (
+        Run.objects.filter(funnel=funnel)
+        .select_related("customer")
+        .annotate(current_step=_current_step())
+        .order_by("-entered_at", "-id")
+    )
+
+
+def customer_runs(customer_id: int) -> QuerySet[Run]:
+    """A customer's runs in every funnel, newest first, with ``current_step``."""
+    return (
+        Run.objects.filter(customer_id=customer_id)
+        .select_related("funnel")
+        .annotate(current_step=_current_step())
+        .order_by("-entered_at", "-id")
+    )
+
+
+def run_visits(run: Run) -> QuerySet[StepVisit]:
+    """A run's step visits in the order they happened."""
+    return StepVisit.objects.filter(run=run).order_by("id")
+
+
+def attention_count(cap: int = 99) -> tuple[int, bool]:
+    """How many steps need attention, counted no further than ``cap``: (count,
+    more); the badge reads "99+" rather than counting a flood of failures."""
+    found = visits_needing_attention().order_by().values("pk")[: cap + 1].count()
+    return min(found, cap), found > cap

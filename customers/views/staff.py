@@ -61,16 +61,23 @@ class CustomerCardMixin(StaffRequiredMixin):
         return self._customer
 
     def get_context_data(self, **kwargs):
-        customer = self.get_customer()
-        user = self.request.user
         return {
             **super().get_context_data(**kwargs),
-            "customer": customer,
-            "tabs": selectors.customer_tabs(user),
-            "active_tab": self.tab_key,
-            "sidebar": selectors.customer_sidebar(user, customer),
-            "title": str(customer),
+            **card_context(self.request, self.get_customer(), self.tab_key),
         }
+
+
+def card_context(request, customer: Customer, active_tab: str) -> dict:
+    """What every page of the card shows around its tab (offered to the other apps
+    through ``core.plugins.customer_card_pages``)."""
+    user = request.user
+    return {
+        "customer": customer,
+        "tabs": selectors.customer_tabs(user),
+        "active_tab": active_tab,
+        "sidebar": selectors.customer_sidebar(user, customer),
+        "title": str(customer),
+    }
 
 
 class CustomerCreateView(StaffRequiredMixin, FormView):
