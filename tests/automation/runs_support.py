@@ -1,9 +1,7 @@
 """What the tests of the runs pages, the card's tab and the bulk enrolment share:
-funnels with manual enrolment and a Manager's client."""
+funnels with manual enrolment, and steps that fail for good."""
 
 from __future__ import annotations
-
-import pytest
 
 from automation.definition import MANUAL_TRIGGER
 from automation.models import StepVisit
@@ -49,9 +47,3 @@ def fail_for_good(*customers) -> None:
     assert not StepVisit.objects.filter(
         step_key="debit", state=StepVisit.State.SCHEDULED
     ).exists()
-
-
-@pytest.fixture
-def manager_client(client, manager_user):
-    client.force_login(manager_user)
-    return client

@@ -11,7 +11,6 @@ from automation.models import Funnel, Run, StepVisit
 from automation.services import funnel_enrol_customer, funnel_import, funnel_pause
 from tests.automation.conftest import credit, document
 from tests.automation.runs_support import (
-    manager_client,  # noqa: F401 (a fixture)
     manual_funnel,
 )
 from tests.core.factories import StaffFactory

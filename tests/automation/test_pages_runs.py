@@ -17,7 +17,6 @@ from tests.automation.conftest import REFUSING, effects
 from tests.automation.runs_support import (
     fail_for_good,
     failing_funnel,
-    manager_client,  # noqa: F401 (a fixture)
     manual_funnel,
 )
 from tests.customers.factories import CustomerFactory
