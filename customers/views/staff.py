@@ -10,6 +10,7 @@ from core.mixins import StaffRequiredMixin
 from core.tables import PAGE_SIZES, paginate
 from customers import selectors, services
 from customers.filters import CustomerFilterSet
+from customers.forms.list import BulkActionForm
 from customers.forms.profile import CustomerPersonalForm
 from customers.models import Customer
 from customers.tables import customer_table_class
@@ -19,7 +20,8 @@ from customers.views.bulk_support import bulk_context
 class CustomerListView(StaffRequiredMixin, TemplateView):
     permission_required = "customers.view_customer"
     template_name = "customers/customer_list.html"
-    bulk_form = None  # the bound bulk-action form, when it comes back with errors
+    # The bound bulk-action form, when it comes back with errors.
+    bulk_form: BulkActionForm | None = None
 
     def get_context_data(self, **kwargs):
         user = self.request.user
