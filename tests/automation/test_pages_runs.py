@@ -386,3 +386,19 @@ def test_dashboard_shows_how_many_steps_need_attention(manager_client, staff_use
     staff_client.force_login(staff_user)
     page = staff_client.get(reverse("staff:dashboard")).content.decode()
     assert 'data-testid="attention-count"' not in page
+
+
+def test_attention_offers_skip_only_for_a_step_still_retrying(manager_client):
+    funnel = failing_funnel()
+    customer = CustomerFactory()
+    funnel_enrol_customer(funnel=funnel, customer=customer)
+    REFUSING.add(customer.pk)
+    funnels_tick()  # the first attempt fails; the step is retried later
+    visit = StepVisit.objects.get(step_key="debit")
+    assert (visit.state, visit.attempts) == (StepVisit.State.SCHEDULED, 1)
+    page = attention(manager_client).content.decode()
+    assert f'data-testid="skip-{visit.pk}"' in page
+    assert f'data-testid="retry-{visit.pk}"' not in page
+    manager_client.post(reverse("automation:staff_visit_skip", args=[visit.pk]))
+    visit.refresh_from_db()
+    assert visit.state == StepVisit.State.SKIPPED
