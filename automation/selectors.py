@@ -1,5 +1,5 @@
 """Reads with business meaning: the scheduler's health, steps needing attention,
-a funnel's step statistics."""
+a funnel's step statistics, a funnel's or a customer's runs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from automation.models import Funnel, Run, StepCounter, StepVisit, Tick
@@ -130,3 +130,45 @@ def funnel_stranded_steps(funnel: Funnel) -> dict[str, int]:
         .order_by("step_key")
     )
     return {row["step_key"]: row["count"] for row in rows}
+
+
+def _current_step() -> Subquery:
+    """The step of the run's latest visit: where it waits, or where it ended."""
+    return Subquery(
+        StepVisit.objects.filter(run=OuterRef("pk"))
+        .order_by("-id")
+        .values("step_key")[:1]
+    )
+
+
+def funnel_runs(funnel: Funnel) -> QuerySet[Run]:
+    """A funnel's runs, newest first, each with its customer and ``current_step``
+    (one query for a page of them)."""
+    return (
+        Run.objects.filter(funnel=funnel)
+        .select_related("customer")
+        .annotate(current_step=_current_step())
+        .order_by("-entered_at", "-id")
+    )
+
+
+def customer_runs(customer_id: int) -> QuerySet[Run]:
+    """A customer's runs in every funnel, newest first, with ``current_step``."""
+    return (
+        Run.objects.filter(customer_id=customer_id)
+        .select_related("funnel")
+        .annotate(current_step=_current_step())
+        .order_by("-entered_at", "-id")
+    )
+
+
+def run_visits(run: Run) -> QuerySet[StepVisit]:
+    """A run's step visits in the order they happened."""
+    return StepVisit.objects.filter(run=run).order_by("id")
+
+
+def attention_count(cap: int = 99) -> tuple[int, bool]:
+    """How many steps need attention, counted no further than ``cap``: (count,
+    more); the badge reads "99+" rather than counting a flood of failures."""
+    found = visits_needing_attention().order_by().values("pk")[: cap + 1].count()
+    return min(found, cap), found > cap

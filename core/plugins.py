@@ -132,6 +132,62 @@ class CustomerFilter:
 
 
 @dataclass(frozen=True)
+class CustomerBulkAction:
+    """An action another app adds to the customer list's bulk form.
+
+    ``make_field()`` builds the form field that picks its target (e.g. a funnel),
+    named ``field_name`` in the bulk form; when the action is chosen without a
+    target, the field's "required" message is shown. ``apply(*, customers, target,
+    actor, progress)`` does it to a queryset of customers (those ticked, or all
+    those matching the list's filters: in the background when there are many) and
+    returns how many it changed; ``progress(done, total)``, when not ``None``, is
+    told as it goes. A rule break raises ``ValidationError`` (nothing changed).
+    ``done_message(target, count)`` is what staff read afterwards.
+    """
+
+    key: str
+    label: Any
+    field_name: str
+    make_field: Callable[[], Any]
+    apply: Callable[..., int]
+    done_message: Callable[[Any, int], str]
+    permission: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class CustomerListQuery:
+    """The customers the staff list's filters select, from its query string.
+
+    ``customers(query_string, user=None)`` returns a queryset of customers, or
+    raises ``ValidationError`` with the filters' messages (an unknown filter
+    included). Registered by ``customers`` (key ``"list_filters"``), so that a
+    command of another app can take "the customers the list shows for these
+    filters" without importing the list.
+    """
+
+    key: str
+    customers: Callable[..., QuerySet]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class CustomerCardPage:
+    """What another app needs to draw a page of the staff customer card.
+
+    ``context(request, customer, active_tab)`` gives the card's context (the
+    customer, its tabs, its sidebar and the title) for a template extending
+    ``template_name`` (``"customers/card_base.html"``). Registered by ``customers``
+    (key ``"card"``).
+    """
+
+    key: str
+    context: Callable[..., dict]
+    template_name: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class TimelineEvent:
     """One thing that happened with a customer, as the timeline shows it."""
 
@@ -366,6 +422,11 @@ customer_sidebar: Registry[SidebarFigure] = Registry("customer card sidebar")
 customer_columns: Registry[CustomerColumn] = Registry("customer list columns")
 customer_filters: Registry[CustomerFilter] = Registry("customer list filters")
 timeline_sources: Registry[TimelineSource] = Registry("customer timeline sources")
+customer_bulk_actions: Registry[CustomerBulkAction] = Registry(
+    "customer list bulk actions"
+)
+customer_list_queries: Registry[CustomerListQuery] = Registry("customer list queries")
+customer_card_pages: Registry[CustomerCardPage] = Registry("customer card pages")
 automation_triggers: Registry[AutomationTrigger] = Registry("automation triggers")
 automation_actions: Registry[AutomationAction] = Registry("automation actions")
 automation_conditions: Registry[AutomationCondition] = Registry("automation conditions")
@@ -386,6 +447,9 @@ ALL_REGISTRIES = (
     customer_columns,
     customer_filters,
     timeline_sources,
+    customer_bulk_actions,
+    customer_list_queries,
+    customer_card_pages,
     automation_triggers,
     automation_actions,
     automation_conditions,
@@ -395,3 +459,9 @@ ALL_REGISTRIES = (
     demo_seeders,
     language_choices,
 )
+
+
+def only_entry(registry: Registry[T]) -> T | None:
+    """The entry of a registry that holds one at most (a hook such as
+    ``customer_list_queries``), or ``None`` when its app is not installed."""
+    return next(iter(registry), None)

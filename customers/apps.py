@@ -168,6 +168,18 @@ class CustomersConfig(AppConfig):
         )
         # list: the Marketing and Billing tabs, the settings pages, bulk actions
         import customers.bulk_tasks  # noqa: F401 (registers the bulk task)
+        from customers.filters import customers_matching
+        from customers.views.staff import card_context
+
+        # What other apps may ask of the list and the card (core.plugins hooks).
+        plugins.customer_list_queries.register(
+            plugins.CustomerListQuery("list_filters", customers_matching)
+        )
+        plugins.customer_card_pages.register(
+            plugins.CustomerCardPage(
+                "card", card_context, template_name="customers/card_base.html"
+            )
+        )
 
         plugins.customer_tabs.register(
             plugins.CustomerTab(

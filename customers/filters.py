@@ -12,7 +12,9 @@ from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -107,11 +109,18 @@ class CustomerFilterSet(django_filters.FilterSet):
             "registered_to",
         ]
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, every_filter: bool = False, **kwargs):
+        # ``every_filter``: the registered filters whatever the permissions (a
+        # command run by whoever has the shell).
         super().__init__(*args, **kwargs)
-        if user is not None:
-            for entry in plugins.customer_filters.visible_to(user):
-                self.filters[entry.key] = entry.make_filter()
+        if every_filter:
+            entries = list(plugins.customer_filters)
+        elif user is not None:
+            entries = plugins.customer_filters.visible_to(user)
+        else:
+            entries = []
+        for entry in entries:
+            self.filters[entry.key] = entry.make_filter()
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(customer_search_q(value))
@@ -144,3 +153,52 @@ class CustomerFilterSet(django_filters.FilterSet):
 
     def filter_registered_to(self, queryset, name, value):
         return queryset.filter(created_at__lt=start_of_day(value + timedelta(days=1)))
+
+
+# Query-string parameters of the list that are not filters (paging, sorting, the
+# table's size): accepted and left aside.
+NOT_FILTERS = frozenset({"page", "per_page", "sort"})
+
+
+def customers_matching(query_string: str, *, user=None) -> QuerySet[Customer]:
+    """The customers the staff list shows for ``query_string`` ("tag=3&city=Rome").
+
+    Every registered filter counts (those other apps add included: without a
+    ``user``, all of them). Raises ``ValidationError`` naming the filter, for a
+    value it refuses or for a name that is not a filter.
+    """
+    data = QueryDict(query_string or "")
+    filterset = CustomerFilterSet(
+        data, queryset=Customer.objects.all(), user=user, every_filter=user is None
+    )
+    unknown = sorted(set(data) - set(filterset.filters) - NOT_FILTERS)
+    if unknown:
+        raise ValidationError(
+            _("Unknown filter: %(names)s. The filters are: %(known)s.")
+            % {
+                "names": ", ".join(unknown),
+                "known": ", ".join(filterset.filters),
+            },
+            code="unknown_filter",
+        )
+    if not filterset.is_valid():
+        raise ValidationError(
+            [
+                _filter_message(filterset.form, name, error)
+                for name, errors in filterset.form.errors.items()
+                for error in errors
+            ],
+            code="invalid_filter",
+        )
+    return filterset.qs.order_by("pk")
+
+
+def _filter_message(form, name: str, error: str) -> str:
+    field = form.fields.get(name)
+    if field is None:  # the form's own check ("__all__")
+        return str(error)
+    return _("%(filter)s (%(name)s): %(error)s") % {
+        "filter": field.label or name,
+        "name": name,
+        "error": error,
+    }

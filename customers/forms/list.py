@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import plugins
 from customers.models import Customer, NewsletterList, ShippingAddress, Tag
 from customers.models.marketing import colour_validator
 from customers.services.avatar import AVATAR_MAX_BYTES
@@ -39,12 +40,26 @@ TAG_ACTIONS = {"add_tag", "remove_tag"}
 LIST_ACTIONS = {"subscribe", "unsubscribe"}
 
 
-def bulk_actions_for(user) -> list[tuple[str, str | StrPromise]]:
+def bulk_action_plugins(user) -> list[plugins.CustomerBulkAction]:
+    """The bulk actions other apps add (core.plugins), those the user may use."""
     return [
+        entry
+        for entry in plugins.customer_bulk_actions.visible_to(user)
+        if entry.key not in BULK_ACTION_PERMISSIONS
+    ]
+
+
+def bulk_actions_for(user) -> list[tuple[str, str | StrPromise]]:
+    own = [
         (key, label)
         for key, label in BULK_ACTIONS
         if user.has_perm(BULK_ACTION_PERMISSIONS[key])
     ]
+    # The other apps' actions go before the export, which stays last.
+    added = [(entry.key, entry.label) for entry in bulk_action_plugins(user)]
+    if own and own[-1][0] == "export":
+        return [*own[:-1], *added, own[-1]]
+    return [*own, *added]
 
 
 class NewsletterListChoiceField(forms.ModelChoiceField):
@@ -118,8 +133,28 @@ class BulkActionForm(forms.Form):
         # Its own ids: the list's filter form has fields of the same names.
         kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
+        # The other apps' actions, each with the field picking its target.
+        self.plugin_actions = {
+            entry.key: entry
+            for entry in (
+                bulk_action_plugins(user)
+                if user is not None
+                else list(plugins.customer_bulk_actions)
+            )
+        }
+        for entry in self.plugin_actions.values():
+            field = entry.make_field()
+            field.required = False
+            self.fields[entry.field_name] = field
         if user is not None:
             self.fields["action"].choices = bulk_actions_for(user)
+        else:
+            added = [(key, entry.label) for key, entry in self.plugin_actions.items()]
+            self.fields["action"].choices = [
+                *BULK_ACTIONS[:-1],
+                *added,
+                BULK_ACTIONS[-1],
+            ]
 
     def clean(self):
         cleaned_data = super().clean()
@@ -138,6 +173,16 @@ class BulkActionForm(forms.Form):
             self.add_error(
                 "newsletter_list",
                 _("This list is archived: it takes no new subscribers."),
+            )
+        entry = self.plugin_actions.get(action or "")
+        if (
+            entry is not None
+            and cleaned_data.get(entry.field_name) in (None, "")
+            and entry.field_name not in self.errors
+        ):
+            self.add_error(
+                entry.field_name,
+                self.fields[entry.field_name].error_messages["required"],
             )
         ids = cleaned_data.get("selected") or []
         if cleaned_data.get("scope") == self.SCOPE_SELECTED and "selected" not in (
@@ -168,7 +213,15 @@ class BulkActionForm(forms.Form):
             return self.cleaned_data["tag"]
         if action in LIST_ACTIONS:
             return self.cleaned_data["newsletter_list"]
+        entry = self.plugin_action
+        if entry is not None:
+            return self.cleaned_data.get(entry.field_name)
         return None
+
+    @property
+    def plugin_action(self) -> plugins.CustomerBulkAction | None:
+        """The chosen action, when another app brings it."""
+        return self.plugin_actions.get(self.cleaned_data.get("action") or "")
 
 
 # Marketing tab

@@ -19,17 +19,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
+from core import plugins
 from core.mixins import StaffRequiredMixin
 from customers import exports, selectors
-from customers.bulk_tasks import customers_bulk_apply_task
+from customers.bulk_tasks import (
+    customers_bulk_apply_task,
+    customers_bulk_plugin_task,
+)
 from customers.filters import CustomerFilterSet
 from customers.forms.list import (
     BULK_ACTION_PERMISSIONS,
     BulkActionForm,
     bulk_actions_for,
 )
+from customers.models import Customer
 from customers.services.marketing import customer_id_batches, customers_bulk_apply
-from customers.views.bulk_support import COUNT_CAP, capped_count
+from customers.views.bulk_support import COUNT_CAP, add_service_error, capped_count
 from customers.views.staff import CustomerListView
 
 INLINE_LIMIT = COUNT_CAP
@@ -74,7 +79,10 @@ class CustomerBulkView(CustomerListView):
 
     def post(self, request, *args, **kwargs):
         user = request.user
-        permission = BULK_ACTION_PERMISSIONS.get(request.POST.get("action", ""))
+        chosen = request.POST.get("action", "")
+        permission = BULK_ACTION_PERMISSIONS.get(chosen)
+        if permission is None and chosen in plugins.customer_bulk_actions:
+            permission = plugins.customer_bulk_actions.get(chosen).permission  # type: ignore[union-attr]
         if permission is not None and not user.has_perm(permission):
             raise PermissionDenied
         if not bulk_actions_for(user):
@@ -102,6 +110,8 @@ class CustomerBulkView(CustomerListView):
                 queryset = exports.export_queryset().filter(pk__in=ids).order_by("pk")
             return export_response(queryset)
 
+        if form.plugin_action is not None:
+            return self.plugin_apply(form, filterset)
         target = form.target
         if every:
             count, more = capped_count(filterset.qs, cap=INLINE_LIMIT)
@@ -133,6 +143,44 @@ class CustomerBulkView(CustomerListView):
             self.bulk_form = form
             return self.render_to_response(self.get_context_data(), status=400)
         messages.success(request, self.success_message(action, target, changed))
+        return HttpResponseRedirect(list_url(request))
+
+    def plugin_apply(self, form: BulkActionForm, filterset):
+        """An action another app brings (core.plugins.customer_bulk_actions): to
+        the ticked customers, or all those matching (in the background when there
+        are more than ``INLINE_LIMIT``)."""
+        request = self.request
+        entry = form.plugin_action
+        assert entry is not None
+        target = form.target
+        if form.cleaned_data["scope"] == form.SCOPE_ALL:
+            count, more = capped_count(filterset.qs, cap=INLINE_LIMIT)
+            if more:
+                value = form.fields[entry.field_name].prepare_value(target)
+                customers_bulk_plugin_task.delay_on_commit(
+                    entry.key, str(value), request.GET.urlencode(), request.user.pk
+                )
+                messages.info(
+                    request,
+                    _(
+                        "More than %(count)s customers match: the change is being "
+                        "applied in the background. Reload the list in a few minutes."
+                    )
+                    % {"count": intcomma(count)},
+                )
+                return HttpResponseRedirect(list_url(request))
+            customers = filterset.qs
+        else:
+            customers = Customer.objects.filter(pk__in=form.cleaned_data["selected"])
+        try:
+            changed = entry.apply(
+                customers=customers, target=target, actor=request.user, progress=None
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+            self.bulk_form = form
+            return self.render_to_response(self.get_context_data(), status=400)
+        messages.success(request, entry.done_message(target, changed))
         return HttpResponseRedirect(list_url(request))
 
     @staticmethod

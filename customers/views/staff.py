@@ -10,6 +10,7 @@ from core.mixins import StaffRequiredMixin
 from core.tables import PAGE_SIZES, paginate
 from customers import selectors, services
 from customers.filters import CustomerFilterSet
+from customers.forms.list import BulkActionForm
 from customers.forms.profile import CustomerPersonalForm
 from customers.models import Customer
 from customers.tables import customer_table_class
@@ -19,7 +20,8 @@ from customers.views.bulk_support import bulk_context
 class CustomerListView(StaffRequiredMixin, TemplateView):
     permission_required = "customers.view_customer"
     template_name = "customers/customer_list.html"
-    bulk_form = None  # the bound bulk-action form, when it comes back with errors
+    # The bound bulk-action form, when it comes back with errors.
+    bulk_form: BulkActionForm | None = None
 
     def get_context_data(self, **kwargs):
         user = self.request.user
@@ -61,16 +63,23 @@ class CustomerCardMixin(StaffRequiredMixin):
         return self._customer
 
     def get_context_data(self, **kwargs):
-        customer = self.get_customer()
-        user = self.request.user
         return {
             **super().get_context_data(**kwargs),
-            "customer": customer,
-            "tabs": selectors.customer_tabs(user),
-            "active_tab": self.tab_key,
-            "sidebar": selectors.customer_sidebar(user, customer),
-            "title": str(customer),
+            **card_context(self.request, self.get_customer(), self.tab_key),
         }
+
+
+def card_context(request, customer: Customer, active_tab: str) -> dict:
+    """What every page of the card shows around its tab (offered to the other apps
+    through ``core.plugins.customer_card_pages``)."""
+    user = request.user
+    return {
+        "customer": customer,
+        "tabs": selectors.customer_tabs(user),
+        "active_tab": active_tab,
+        "sidebar": selectors.customer_sidebar(user, customer),
+        "title": str(customer),
+    }
 
 
 class CustomerCreateView(StaffRequiredMixin, FormView):

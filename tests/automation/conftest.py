@@ -150,3 +150,10 @@ def credit(key="credit", next=None, amount=5):
 
 def effects(kind="test_credit"):
     return SentEmail.objects.filter(template=kind)
+
+
+@pytest.fixture
+def manager_client(client, manager_user):
+    """A client logged in as a Manager (who has the automation permissions)."""
+    client.force_login(manager_user)
+    return client

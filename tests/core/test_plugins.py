@@ -41,3 +41,18 @@ def test_installed_apps_fill_the_registries():
     assert "customers" in plugins.staff_menu
     assert "personal" in plugins.customer_tabs
     assert "home" in plugins.account_menu
+
+
+def test_every_registry_is_listed_in_all_registries():
+    registries = {
+        id(value)
+        for value in vars(plugins).values()
+        if isinstance(value, plugins.Registry)
+    }
+    assert registries == {id(registry) for registry in plugins.ALL_REGISTRIES}
+    for registry in (
+        plugins.customer_bulk_actions,
+        plugins.customer_list_queries,
+        plugins.customer_card_pages,
+    ):
+        assert registry in plugins.ALL_REGISTRIES
