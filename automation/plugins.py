@@ -56,6 +56,16 @@ def register() -> None:
             group=plugins.STAFF_MENU_MARKETING,
         )
     )
+    plugins.staff_menu.register(
+        plugins.MenuEntry(
+            "automation.attention",
+            _("Needs attention"),
+            "automation:staff_attention",
+            permission="automation.view_stepvisit",
+            order=81,
+            group=plugins.STAFF_MENU_MARKETING,
+        )
+    )
     plugins.dashboard_widgets.register(
         plugins.DashboardWidget(
             "automation_scheduler",

@@ -78,3 +78,9 @@ def test_apps_share_the_groups_named_in_core_plugins():
 
     assert grouped["selling.orders"] is plugins.STAFF_MENU_SALES
     assert grouped["balance.gifts"] is plugins.STAFF_MENU_CREDITS
+
+
+def test_the_funnel_pages_share_the_marketing_dropdown(manager_user):
+    items = labels(staff_menu_build(manager_user, "/staff/"))
+
+    assert ("Marketing", ["Funnels", "Needs attention"]) in items
