@@ -193,9 +193,7 @@ def test_more_filters_fold_remember_and_open_when_in_use(browser, live_server, d
 
 
 @pytest.mark.parametrize("language", ("en", "es", "it", "pt"))
-def test_staff_menu_is_one_row_at_a_laptops_width(
-    browser, live_server, demo, language
-):
+def test_staff_menu_is_one_row_at_a_laptops_width(browser, live_server, demo, language):
     page = new_page(browser, live_server, width=1366, language=language)
     log_in(page, "staff", demo["staff"].email)
     tops = page.locator("#staff-nav > ul > li").evaluate_all(
