@@ -126,6 +126,7 @@ urlpatterns = [
     ),
     # list: bulk actions, export, Marketing and Billing tabs, avatar, settings
     path("staff/customers/bulk/", bulk.CustomerBulkView.as_view(), name="bulk"),
+    path("staff/customers/bulk/<int:pk>/", bulk.BulkJobView.as_view(), name="bulk_job"),
     path("staff/customers/export/", bulk.CustomerExportView.as_view(), name="export"),
     path(
         "staff/customers/<int:pk>/marketing/",

@@ -1,6 +1,7 @@
 """The customers app's models, one module per part of the card."""
 
 from customers.models.addresses import ShippingAddress
+from customers.models.bulk import BulkJob
 from customers.models.customer import Customer
 from customers.models.devices import PushDevice
 from customers.models.history import (
@@ -14,6 +15,7 @@ from customers.models.marketing import NewsletterList, Subscription, Tag
 
 __all__ = [
     "ActionAttachment",
+    "BulkJob",
     "Customer",
     "CustomerAction",
     "CustomerEvent",

@@ -13,26 +13,25 @@ from django.contrib import messages
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
+from django.views.generic import TemplateView
 
 from core import plugins
 from core.mixins import StaffRequiredMixin
 from customers import exports, selectors
-from customers.bulk_tasks import (
-    customers_bulk_apply_task,
-    customers_bulk_plugin_task,
-)
 from customers.filters import CustomerFilterSet
 from customers.forms.list import (
     BULK_ACTION_PERMISSIONS,
     BulkActionForm,
     bulk_actions_for,
 )
-from customers.models import Customer
+from customers.models import BulkJob, Customer
+from customers.services.bulk_jobs import bulk_job_action_label, bulk_job_create
 from customers.services.marketing import customer_id_batches, customers_bulk_apply
 from customers.views.bulk_support import COUNT_CAP, add_service_error, capped_count
 from customers.views.staff import CustomerListView
@@ -116,18 +115,7 @@ class CustomerBulkView(CustomerListView):
         if every:
             count, more = capped_count(filterset.qs, cap=INLINE_LIMIT)
             if more:
-                customers_bulk_apply_task.delay_on_commit(
-                    action, target.pk, request.GET.urlencode(), user.pk
-                )
-                messages.info(
-                    request,
-                    _(
-                        "More than %(count)s customers match: the change is being "
-                        "applied in the background. Reload the list in a few minutes."
-                    )
-                    % {"count": intcomma(count)},
-                )
-                return HttpResponseRedirect(list_url(request))
+                return self.background(action, str(target.pk), str(target), count)
             batches = customer_id_batches(filterset.qs)
         else:
             batches = [ids]
@@ -157,18 +145,7 @@ class CustomerBulkView(CustomerListView):
             count, more = capped_count(filterset.qs, cap=INLINE_LIMIT)
             if more:
                 value = form.fields[entry.field_name].prepare_value(target)
-                customers_bulk_plugin_task.delay_on_commit(
-                    entry.key, str(value), request.GET.urlencode(), request.user.pk
-                )
-                messages.info(
-                    request,
-                    _(
-                        "More than %(count)s customers match: the change is being "
-                        "applied in the background. Reload the list in a few minutes."
-                    )
-                    % {"count": intcomma(count)},
-                )
-                return HttpResponseRedirect(list_url(request))
+                return self.background(entry.key, str(value), str(target), count)
             customers = filterset.qs
         else:
             customers = Customer.objects.filter(pk__in=form.cleaned_data["selected"])
@@ -182,6 +159,26 @@ class CustomerBulkView(CustomerListView):
             return self.render_to_response(self.get_context_data(), status=400)
         messages.success(request, entry.done_message(target, changed))
         return HttpResponseRedirect(list_url(request))
+
+    def background(self, action: str, value: str, label: str, count: int):
+        """Past ``INLINE_LIMIT`` customers the action runs as a job; its page
+        shows how far it has got."""
+        job = bulk_job_create(
+            action=action,
+            target_value=value,
+            target_label=label,
+            query_string=self.request.GET.urlencode(),
+            actor=self.request.user,
+        )
+        messages.info(
+            self.request,
+            _(
+                "More than %(count)s customers match: the change is being "
+                "applied in the background."
+            )
+            % {"count": intcomma(count)},
+        )
+        return HttpResponseRedirect(reverse("customers:bulk_job", args=[job.pk]))
 
     @staticmethod
     def success_message(action: str, target, changed: int) -> str:
@@ -209,3 +206,40 @@ class CustomerBulkView(CustomerListView):
             ),
         }
         return texts[action] % params
+
+
+class BulkJobView(StaffRequiredMixin, TemplateView):
+    """A background bulk action's progress (polled by htmx, or reloaded without
+    JavaScript), then how it ended. Staff see their own jobs; superusers all."""
+
+    permission_required = "customers.view_customer"
+    template_name = "customers/bulk_job.html"
+    partial_template_name = "customers/bulk_job_status.html"
+
+    def get_job(self) -> BulkJob:
+        job = get_object_or_404(BulkJob, pk=self.kwargs["pk"])
+        user = self.request.user
+        if job.created_by_id != user.pk and not user.is_superuser:
+            raise Http404
+        return job
+
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False):
+            return [self.partial_template_name]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        job = self.get_job()
+        total = max(job.total, job.processed)
+        list_link = reverse("customers:list")
+        return {
+            **super().get_context_data(**kwargs),
+            "job": job,
+            "title": _("%(action)s: %(target)s")
+            % {"action": bulk_job_action_label(job), "target": job.target_label},
+            "total": total,
+            "percent": round(100 * job.processed / total) if total else 0,
+            "list_url": f"{list_link}?{job.query_string}"
+            if job.query_string
+            else list_link,
+        }

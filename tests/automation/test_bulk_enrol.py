@@ -114,6 +114,9 @@ def test_enrol_all_matching_past_the_cap_runs_in_the_background(
     assert enrolled(funnel) == {c.pk for c in tagged}
     page = manager_client.get(response["Location"]).content.decode()
     assert "applied in the background" in page
+    assert "Enrol in a funnel" in page
+    assert "4 of 4 customers" in page
+    assert 'data-changed="4"' in page
 
 
 def test_background_enrolment_refuses_a_funnel_paused_meanwhile(manager_user, vip):
