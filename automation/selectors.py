@@ -21,6 +21,7 @@ class SchedulerHealth:
     backlog: int
     oldest_due_at: datetime | None
     stale: bool
+    active: bool = False
 
     @property
     def oldest_due_age(self) -> timedelta | None:
@@ -39,6 +40,7 @@ def scheduler_health(now: datetime | None = None) -> SchedulerHealth:
         backlog=tick.backlog if tick else 0,
         oldest_due_at=tick.oldest_due_at if tick else None,
         stale=active and (last is None or now - last > STALE_AFTER),
+        active=active,
     )
 
 

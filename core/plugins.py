@@ -59,12 +59,16 @@ class MenuEntry:
 
 @dataclass(frozen=True)
 class DashboardWidget:
-    """A box on the staff dashboard: a template and the context it needs."""
+    """A box on the staff dashboard: a template and the context it needs.
+
+    ``get_context`` may return ``None``: the box has nothing to say now and is
+    left out (e.g. the funnel scheduler on a site with no active funnel).
+    """
 
     key: str
     title: Any
     template_name: str
-    get_context: Callable[[HttpRequest], dict]
+    get_context: Callable[[HttpRequest], dict | None]
     permission: str | None = None
     order: int = 100
     wide: bool = False

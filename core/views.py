@@ -37,17 +37,16 @@ class DashboardView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["widgets"] = [
-            {
-                "widget": widget,
-                "html": render_to_string(
-                    widget.template_name,
-                    widget.get_context(self.request),
-                    request=self.request,
-                ),
-            }
-            for widget in plugins.dashboard_widgets.visible_to(self.request.user)
-        ]
+        widgets = []
+        for widget in plugins.dashboard_widgets.visible_to(self.request.user):
+            widget_context = widget.get_context(self.request)
+            if widget_context is None:  # nothing to show now
+                continue
+            html = render_to_string(
+                widget.template_name, widget_context, request=self.request
+            )
+            widgets.append({"widget": widget, "html": html})
+        context["widgets"] = widgets
         return context
 
 

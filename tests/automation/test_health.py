@@ -36,6 +36,16 @@ def test_dashboard_warns_when_the_scheduler_stopped(client, manager_user):
     assert "Last tick" in page
 
 
+def test_the_scheduler_box_shows_only_once_a_funnel_is_active(client, manager_user):
+    client.force_login(manager_user)
+    assert "Funnel scheduler" not in client.get("/staff/").content.decode()
+    funnel_import(document=document([credit()]), activate=True)
+    funnels_tick()
+    page = client.get("/staff/").content.decode()
+    assert "Funnel scheduler" in page
+    assert "Last tick" in page
+
+
 def test_staff_without_the_permission_see_no_funnel_box(client, staff_user):
     funnel_import(document=document([credit()]), activate=True)
     client.force_login(staff_user)
