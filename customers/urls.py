@@ -52,6 +52,11 @@ urlpatterns = [
         login_views.ImpersonationEndView.as_view(),
         name="impersonation_end",
     ),
+    path(
+        "staff/customers/<int:pk>/emails/",
+        history_views.EmailListView.as_view(),
+        name="emails",
+    ),
     # history: the Action history tab, custom actions, support, push devices
     path(
         "staff/customers/<int:pk>/history/",

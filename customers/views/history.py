@@ -1,5 +1,5 @@
 """The customer card's Action history tab: timeline, custom actions, attachments,
-support requests and push devices (staff side).
+support requests and push devices (staff side), and the E-mails tab.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView, View
+from django.views.generic import FormView, ListView, TemplateView, View
 
 from core.middleware import upload_allowance
+from core.models import SentEmail
 from customers.forms.history import CustomerActionForm, TimelineFilterForm
 from customers.models import (
     ActionAttachment,
@@ -277,3 +278,18 @@ class PushDeviceRemoveView(CustomerCardMixin, View):
             request, _("The device “%(name)s” was removed.") % {"name": device}
         )
         return redirect("customers:push_devices", pk=self.get_customer().pk)
+
+
+class EmailListView(CustomerCardMixin, ListView):
+    """The e-mails sent to the customer's address, newest first, from every module
+    (receipts, reminders, funnel e-mails): a page of the Action history tab."""
+
+    permission_required = ("customers.view_customer", "core.view_sentemail")
+    template_name = "customers/history_emails.html"
+    tab_key = "history"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return SentEmail.objects.filter(to=self.get_customer().email).only(
+            "template", "subject", "status", "language", "created_at", "sent_at"
+        )
