@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from customers import importing
 from customers.models import Customer, CustomerEvent, ImportJob, ImportRowError
 from customers.services import imports
+from customers.services.imports import jobs as import_jobs
+from customers.services.imports import writes as import_writes
 from tests.customers.factories import CustomerFactory, CustomerWithLoginFactory
 from tests.customers.import_support import SAMPLES, csv_bytes, sample_bytes
 
@@ -154,12 +156,12 @@ def test_import_of_the_same_file_again_creates_nobody():
 
 
 def test_import_job_run_resumes_after_the_last_committed_batch(monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 7)
+    monkeypatch.setattr(import_jobs, "BATCH_SIZE", 7)
     job = job_create(sample_bytes("en_with_errors.csv"))
     imports.import_job_start(job=job, update_existing=False, enqueue=False)
     # A worker stops after its first batch (rows 2 to 8)...
     calls = []
-    real_batch_write = imports._batch_write
+    real_batch_write = import_writes.batch_write
 
     def batch_write_then_die(*args, **kwargs):
         if calls:
@@ -167,14 +169,14 @@ def test_import_job_run_resumes_after_the_last_committed_batch(monkeypatch):
         calls.append(kwargs)
         return real_batch_write(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "_batch_write", batch_write_then_die)
+    monkeypatch.setattr(import_writes, "batch_write", batch_write_then_die)
     with pytest.raises(KeyboardInterrupt):
         imports.import_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert (job.status, job.processed_rows) == (ImportJob.Status.RUNNING, 7)
     assert (job.created_count, job.error_count) == (5, 2)
     # ... and the message is delivered again.
-    monkeypatch.setattr(imports, "_batch_write", real_batch_write)
+    monkeypatch.setattr(import_writes, "batch_write", real_batch_write)
     job = imports.import_job_run(job_id=job.pk)
     assert job.status == ImportJob.Status.DONE
     assert (job.processed_rows, job.created_count, job.error_count) == (20, 15, 5)
@@ -197,13 +199,13 @@ def test_import_job_run_stops_when_another_run_went_further(monkeypatch):
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.RUNNING, processed_rows=0
     )
-    real_batch_write = imports._batch_write
+    real_batch_write = import_writes.batch_write
 
     def other_run_first(job, batch, *, start, end):
         ImportJob.objects.filter(pk=job.pk).update(processed_rows=end)
         return real_batch_write(job, batch, start=start, end=end)
 
-    monkeypatch.setattr(imports, "_batch_write", other_run_first)
+    monkeypatch.setattr(import_writes, "batch_write", other_run_first)
     job = imports.import_job_run(job_id=job.pk)
     assert job.status == ImportJob.Status.RUNNING
     assert not Customer.objects.exists()
@@ -341,7 +343,9 @@ def test_import_job_run_retries_a_batch_when_a_customer_appears_meanwhile(
         calls.append(len(emails))
         return {} if len(calls) == 1 else real_lookup(emails, fields)
 
-    monkeypatch.setattr(imports, "customers_by_email", lookup_missing_the_newcomer_once)
+    monkeypatch.setattr(
+        import_writes, "customers_by_email", lookup_missing_the_newcomer_once
+    )
     job = job_run(job_create(sample_bytes("pt_comma.csv")))
     assert len(calls) == 2
     assert job.status == ImportJob.Status.DONE
