@@ -176,21 +176,20 @@ def _list_id(params: dict[str, Any]) -> int | None:
 
 
 def consent_missing(customer, params: dict[str, Any]) -> str:
-    """Why the customer may not get this marketing e-mail ("" if they may)."""
+    """Why the customer may not get this marketing e-mail ("" if they may): the
+    step's list needs a subscription to it, no list the newsletter's consent."""
     list_id = _list_id(params)
     consent = newsletter_consent()
+    if consent is None:  # no hub to ask: only the newsletter flag is known
+        agreed = list_id is None and customer.newsletter_subscribed
+    else:
+        agreed = consent.consents(customer, list_id)
+    if agreed:
+        return ""
     if list_id is None:
-        if (
-            consent.consents(customer, None)
-            if consent
-            else customer.newsletter_subscribed
-        ):
-            return ""
         return _("%(email)s has not consented to the newsletter.") % {
             "email": customer.email
         }
-    if consent is not None and consent.consents(customer, list_id):
-        return ""
     return _("%(email)s is not subscribed to the list “%(name)s”.") % {
         "email": customer.email,
         "name": (consent.list_name(list_id) if consent else "") or list_id,

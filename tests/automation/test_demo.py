@@ -162,8 +162,9 @@ def test_seed_demo_adds_the_demo_funnels():
     assert runs > 0
 
     call_command("seed_demo", customers=40, stdout=StringIO())
-    out = StringIO()
-    call_command("verify_balances", stdout=out)
+    # The win-back's credits went through the ledger's service: the balances
+    # still add up (the command raises CommandError when one does not).
+    call_command("verify_balances", stdout=StringIO())
 
     assert Run.objects.count() == runs
     assert Funnel.objects.count() == 2
