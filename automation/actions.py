@@ -67,9 +67,36 @@ class TextsField(forms.Field):
         return value
 
 
+def newsletter_consent() -> plugins.NewsletterConsent | None:
+    """The hub's newsletter consent (``customers`` registers it)."""
+    return plugins.only_entry(plugins.newsletter_consents)
+
+
+def audience_choices() -> list[tuple[Any, str]]:
+    """Who a marketing e-mail may go to: the newsletter's or a list's
+    subscribers (asked only when a list is given or the form is drawn)."""
+    consent = newsletter_consent()
+    lists = consent.list_choices() if consent else []
+    return [("", _("Those who accept the newsletter"))] + [
+        (pk, _("Subscribers of the list “%(name)s”") % {"name": name})
+        for pk, name in lists
+    ]
+
+
 class SendEmailForm(forms.Form):
     subject = TextsField(label=gettext_lazy("Subject"))
     body = TextsField(label=gettext_lazy("Body (HTML)"))
+    newsletter_list = forms.TypedChoiceField(
+        label=gettext_lazy("Sent to"),
+        choices=audience_choices,
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=gettext_lazy(
+            "Who may receive it: those who accept the newsletter, or the "
+            "subscribers of a list. Its unsubscribe link takes them off the same."
+        ),
+    )
 
     def clean_subject(self):
         return texts_clean(
@@ -81,6 +108,7 @@ class SendEmailForm(forms.Form):
 
 
 class EmailStaffForm(SendEmailForm):
+    newsletter_list = None  # type: ignore[assignment]  # staff need no consent
     to = forms.CharField(
         label=gettext_lazy("To (e-mails, separated by commas)"), max_length=1000
     )
@@ -121,16 +149,51 @@ def shortcodes_fill(
     return _SHORTCODE.sub(value, text)
 
 
-def unsubscribe_token(customer_id: int) -> str:
-    """The signed customer id of an unsubscribe link (the same in every e-mail)."""
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(str(customer_id))
+def unsubscribe_token(customer_id: int, newsletter_list_id: int | None = None) -> str:
+    """The signed link of a marketing e-mail: the customer, and the list the
+    e-mail was sent for (none: the newsletter)."""
+    value = str(customer_id)
+    if newsletter_list_id is not None:
+        value += f":{newsletter_list_id}"
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(value)
 
 
-def unsubscribe_token_read(token: str) -> int | None:
+def unsubscribe_token_read(token: str) -> tuple[int, int | None] | None:
+    """(customer id, list id or ``None``) from a link; ``None`` if forged."""
     try:
-        return int(signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token))
+        value = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
+        customer, _sep, newsletter_list = value.partition(":")
+        return int(customer), int(newsletter_list) if newsletter_list else None
     except (signing.BadSignature, ValueError):
         return None
+
+
+def _list_id(params: dict[str, Any]) -> int | None:
+    try:
+        return int(params.get("newsletter_list") or 0) or None
+    except (TypeError, ValueError):
+        return None
+
+
+def consent_missing(customer, params: dict[str, Any]) -> str:
+    """Why the customer may not get this marketing e-mail ("" if they may): the
+    step's list needs a subscription to it, no list the newsletter's consent."""
+    list_id = _list_id(params)
+    consent = newsletter_consent()
+    if consent is None:  # no hub to ask: only the newsletter flag is known
+        agreed = list_id is None and customer.newsletter_subscribed
+    else:
+        agreed = consent.consents(customer, list_id)
+    if agreed:
+        return ""
+    if list_id is None:
+        return _("%(email)s has not consented to the newsletter.") % {
+            "email": customer.email
+        }
+    return _("%(email)s is not subscribed to the list “%(name)s”.") % {
+        "email": customer.email,
+        "name": (consent.list_name(list_id) if consent else "") or list_id,
+    }
 
 
 def _message(customer, params, context, *, language: str):
@@ -154,10 +217,9 @@ def _message(customer, params, context, *, language: str):
 
 
 def send_email_describe(customer, params, context) -> str:
-    if not customer.newsletter_subscribed:
-        return _("Would skip: %(email)s has not consented to the newsletter.") % {
-            "email": customer.email
-        }
+    missing = consent_missing(customer, params)
+    if missing:
+        return _("Would skip: %(reason)s") % {"reason": missing}
     subject, _body = _message(customer, params, context, language=customer.language)
     return _("Would e-mail “%(subject)s” to %(email)s.") % {
         "subject": subject,
@@ -167,16 +229,16 @@ def send_email_describe(customer, params, context) -> str:
 
 def send_email_run(customer, params, *, idempotency_key, context) -> str:
     """Queues the marketing e-mail once per idempotency key, to a customer who
-    consented to the newsletter; the others are skipped, recorded as such."""
-    if not customer.newsletter_subscribed:
+    consented to the newsletter (or is on the step's list); the others are
+    skipped, recorded as such. Its link unsubscribes from the same."""
+    missing = consent_missing(customer, params)
+    if missing:
         raise plugins.AutomationActionSkipped(
-            _("Not sent: %(email)s has not consented to the newsletter.")
-            % {"email": customer.email}
+            _("Not sent: %(reason)s") % {"reason": missing}
         )
     subject, body_html = _message(customer, params, context, language=customer.language)
-    unsubscribe_url = absolute_url(
-        reverse("automation:unsubscribe", args=[unsubscribe_token(customer.pk)])
-    )
+    token = unsubscribe_token(customer.pk, _list_id(params))
+    unsubscribe_url = absolute_url(reverse("automation:unsubscribe", args=[token]))
     email_queue(
         event_key=idempotency_key,
         to=customer.email,

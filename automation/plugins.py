@@ -1,7 +1,8 @@
 """What the automation module plugs in: its event receiver, the manual trigger,
 its generic actions, the dashboard's scheduler warning and Needs attention, the
-customer card's Funnels tab, the customer list's "Enrol in funnel" and the roles'
-permissions. Called from ``AutomationConfig.ready()``."""
+customer card's Funnels tab, the customer list's "Enrol in funnel", the roles'
+permissions and the demo funnels of ``seed_demo``. Called from
+``AutomationConfig.ready()``."""
 
 from __future__ import annotations
 
@@ -110,6 +111,17 @@ def register() -> None:
     plugins.role_permissions.register(
         plugins.RolePermissions("automation.manager", "Manager", MANAGER_PERMISSIONS)
     )
+    # manage.py seed_demo: the example funnels, with a few runs in progress; after
+    # the other modules' data (the win-back credits and checks the services).
+    plugins.demo_seeders.register(
+        plugins.DemoSeeder("automation.funnels", _demo_seed, order=90)
+    )
+
+
+def _demo_seed(customers, *, seed: int, log) -> int:
+    from automation.demo import demo_funnels_seed
+
+    return demo_funnels_seed(customers, seed=seed, log=log)
 
 
 def _funnel_field():

@@ -335,6 +335,28 @@ class AutomationShortcode:
 
 
 @dataclass(frozen=True)
+class NewsletterConsent:
+    """The customers' marketing consent, as the funnels' e-mails need it.
+
+    ``consents(customer, newsletter_list_id)`` says whether the customer accepts
+    the list's e-mails (``None``: the newsletter's); ``unsubscribe(customer,
+    newsletter_list_id)`` is the customer's own "no more of these" from a link in
+    such an e-mail: done by the hub's services (a change on the card's timeline,
+    by the customer), it returns whether anything changed (the second time:
+    nothing). ``list_choices()`` gives the lists as (id, name) and ``list_name(id)``
+    one list's name ("" when it is gone). Registered by ``customers`` (key
+    ``"newsletter"``).
+    """
+
+    key: str
+    consents: Callable[[Any, int | None], bool]
+    unsubscribe: Callable[[Any, int | None], bool]
+    list_choices: Callable[[], list[tuple[int, str]]]
+    list_name: Callable[[int], str]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class RolePermissions:
     """Permissions an app grants to a built-in group ("Staff" or "Manager")."""
 
@@ -435,6 +457,7 @@ automation_triggers: Registry[AutomationTrigger] = Registry("automation triggers
 automation_actions: Registry[AutomationAction] = Registry("automation actions")
 automation_conditions: Registry[AutomationCondition] = Registry("automation conditions")
 automation_shortcodes: Registry[AutomationShortcode] = Registry("automation shortcodes")
+newsletter_consents: Registry[NewsletterConsent] = Registry("newsletter consent")
 role_permissions: Registry[RolePermissions] = Registry("role permissions")
 # Pages of the backoffice's Settings section (/staff/settings/ lists them).
 settings_pages: Registry[MenuEntry] = Registry("settings pages")
@@ -458,6 +481,7 @@ ALL_REGISTRIES = (
     automation_actions,
     automation_conditions,
     automation_shortcodes,
+    newsletter_consents,
     role_permissions,
     settings_pages,
     demo_seeders,

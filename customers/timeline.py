@@ -28,6 +28,7 @@ from customers.models import (
     CustomerAction,
     CustomerEvent,
     PushDevice,
+    Subscription,
     SupportRequest,
 )
 
@@ -67,10 +68,14 @@ def _actor_name(user) -> str:
 
 
 def _event_actor(event: CustomerEvent) -> str:
-    """Who did it; "Ana (staff) as the customer" for staff logged in as them."""
+    """Who did it; "Ana (staff) as the customer" for staff logged in as them, "the
+    customer" for their own change without a login (an e-mail's unsubscribe link)."""
     name = _actor_name(event.actor)
-    if name and (event.data or {}).get("as_customer"):
+    data = event.data or {}
+    if name and data.get("as_customer"):
         return gettext("%(name)s (staff) as the customer") % {"name": name}
+    if not name and data.get("source") == Subscription.Source.CUSTOMER:
+        return gettext("The customer")
     return name
 
 

@@ -1,8 +1,9 @@
-"""The small forms of the editor's own steps (wait, split, goal) and the choice
-of what a new step is."""
+"""The small forms of the editor's own steps (wait, split, goal), an action
+step's "too late after", and the choice of what a new step is."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from automation.definition import MAX_WAIT, WEEKDAYS
+from automation.definition import MAX_WAIT, WEEKDAYS, too_late_after
 from core import plugins
 
 WEEKDAY_LABELS = [
@@ -24,6 +25,7 @@ WEEKDAY_LABELS = [
 ]
 assert [code for code, _label in WEEKDAY_LABELS] == list(WEEKDAYS)
 MAX_SPLIT_ARMS = 10
+MAX_TOO_LATE = timedelta(days=365)
 END = ""  # "out of the funnel" in a select of steps
 
 
@@ -220,3 +222,75 @@ class GoalNextForm(forms.Form):
 
     def values(self) -> dict:
         return {"next": self.cleaned_data["next"] or None}
+
+
+def _lateness_text(value: timedelta | None) -> str:
+    if value is None:
+        return _("never too late")
+    days, hours = value.days, value.seconds // 3600
+    if hours:
+        return _("%(days)d days and %(hours)d hours") % {"days": days, "hours": hours}
+    return _("%(days)d days") % {"days": days}
+
+
+class TooLateForm(forms.Form):
+    """An action step's "too late after": after downtime, an overdue step later
+    than this is recorded as skipped, not run. Both fields empty: never too late.
+
+    Shown filled with the step's value, else the action's default; a value equal
+    to the action's default is stored as no value (the step follows the action).
+    """
+
+    prefix = "late"
+    days = forms.IntegerField(
+        label=gettext_lazy("Too late after (days)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_TOO_LATE.days,
+    )
+    hours = forms.IntegerField(
+        label=gettext_lazy("and hours"), required=False, min_value=0, max_value=23
+    )
+
+    def __init__(self, *args, step: dict, default: timedelta | None, **kwargs):
+        self.default = default
+        current = too_late_after(step) if "too_late_after" in step else default
+        if current is not None:
+            kwargs.setdefault(
+                "initial",
+                {"days": current.days, "hours": current.seconds // 3600 or None},
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["days"].help_text = _(
+            "An overdue step (after downtime) later than this is skipped, not run. "
+            "Leave empty for never; 0 skips any delay. This action's default: "
+            "%(default)s."
+        ) % {"default": _lateness_text(default)}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        days, hours = cleaned.get("days"), cleaned.get("hours")
+        if days is None and hours is None:
+            cleaned["too_late_after"] = None
+            return cleaned
+        value = timedelta(days=days or 0, hours=hours or 0)
+        if value > MAX_TOO_LATE:
+            raise ValidationError(
+                _("Too late after: at most %(days)d days.")
+                % {"days": MAX_TOO_LATE.days}
+            )
+        cleaned["too_late_after"] = value
+        return cleaned
+
+    def values(self) -> dict:
+        value = self.cleaned_data["too_late_after"]
+        if value == self.default:
+            return {}
+        if value is None:
+            return {"too_late_after": None}
+        duration = {"days": value.days}
+        if value.seconds:
+            duration["hours"] = value.seconds // 3600
+        return {"too_late_after": duration}

@@ -1,6 +1,17 @@
 """The funnel engine's services (see each module): funnels (import, export,
-publish, pause), enrolment (events, goals, bulk), the tick, and the simulator."""
+publish, pause), the editor's draft (steps added, changed, moved, deleted),
+enrolment (events, goals, bulk), the tick, and the simulator."""
 
+from automation.services.drafts import (
+    draft_changed,
+    draft_discard,
+    draft_document,
+    draft_settings_update,
+    draft_step_add,
+    draft_step_delete,
+    draft_step_move,
+    draft_step_update,
+)
 from automation.services.enrolment import (
     automation_event_received,
     funnel_enrol,
@@ -28,6 +39,14 @@ __all__ = [
     "SimulatedStep",
     "TickReport",
     "automation_event_received",
+    "draft_changed",
+    "draft_discard",
+    "draft_document",
+    "draft_settings_update",
+    "draft_step_add",
+    "draft_step_delete",
+    "draft_step_move",
+    "draft_step_update",
     "funnel_activate",
     "funnel_create",
     "funnel_enrol",

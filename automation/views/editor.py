@@ -28,6 +28,7 @@ from automation.forms.steps import (
     GoalNextForm,
     SplitForm,
     StepChoiceForm,
+    TooLateForm,
     WaitForm,
     what_parse,
 )
@@ -169,6 +170,11 @@ class StepFormsMixin(EditorMixin):
             found["params"] = ParamsForm(
                 action.form_class if action else None, data, params=params
             )
+            found["too_late"] = TooLateForm(
+                data,
+                step=step,
+                default=action.too_late_after if action else None,
+            )
         elif kind == "condition":
             condition = plugins.automation_conditions.get(name)
             found["params"] = ParamsForm(
@@ -199,7 +205,7 @@ class StepFormsMixin(EditorMixin):
             field = {"action": "action", "condition": "condition", "goal": "trigger"}
             values[field[kind]] = name
             values["params"] = forms["params"].params
-        for key in ("wait", "split", "goal"):
+        for key in ("wait", "split", "goal", "too_late"):
             if key in forms:
                 values.update(forms[key].values())
         return values
@@ -328,8 +334,6 @@ class StepEditView(StepFormsMixin, View):
         context = self.context(step, forms)
         if all(form.is_valid() for form in forms.values()):
             values = self.step_values(kind, name, forms)
-            if "too_late_after" in step:
-                values["too_late_after"] = step["too_late_after"]
             try:
                 drafts.draft_step_update(
                     funnel=self.get_funnel(), key=step["key"], values=values

@@ -1,5 +1,10 @@
 """The unsubscribe link of funnel e-mails (RFC 8058 one-click: a POST without
-a session or a CSRF token, authorised by the signed token in the link)."""
+a session or a CSRF token, authorised by the signed token in the link).
+
+The token names the customer and, for an e-mail sent to a list's subscribers, the
+list; the change itself is the customers hub's (``core.plugins.newsletter_consents``):
+recorded on the customer's timeline as their own, and a second POST changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from automation.actions import unsubscribe_token_read
+from automation.actions import newsletter_consent, unsubscribe_token_read
+from core import plugins
 from customers.models import Customer
 
 
@@ -17,29 +23,44 @@ from customers.models import Customer
 class UnsubscribeView(View):
     template_name = "automation/unsubscribe.html"
 
-    def _customer(self, token: str) -> Customer:
-        customer_id = unsubscribe_token_read(token)
+    def _read(
+        self, token: str
+    ) -> tuple[Customer, int | None, plugins.NewsletterConsent]:
+        found = unsubscribe_token_read(token)
+        consent = newsletter_consent()
         customer = (
-            Customer.objects.filter(pk=customer_id).first() if customer_id else None
+            Customer.objects.filter(pk=found[0]).first() if found is not None else None
         )
-        if customer is None:
+        if found is None or customer is None or consent is None:
             raise Http404
-        return customer
+        return customer, found[1], consent
+
+    def _context(self, token, list_id, consent, **extra) -> dict:
+        return {
+            "token": token,
+            "list_name": consent.list_name(list_id) if list_id is not None else "",
+            **extra,
+        }
 
     def get(self, request, token: str):
-        customer = self._customer(token)
+        customer, list_id, consent = self._read(token)
         return render(
             request,
             self.template_name,
-            {
-                "done": False,
-                "token": token,
-                "subscribed": customer.newsletter_subscribed,
-            },
+            self._context(
+                token,
+                list_id,
+                consent,
+                done=False,
+                subscribed=consent.consents(customer, list_id),
+            ),
         )
 
     def post(self, request, token: str):
-        customer = self._customer(token)
-        # The consent flag only: the customers app keeps its own history of it.
-        Customer.objects.filter(pk=customer.pk).update(newsletter_subscribed=False)
-        return render(request, self.template_name, {"done": True, "token": token})
+        customer, list_id, consent = self._read(token)
+        consent.unsubscribe(customer, list_id)
+        return render(
+            request,
+            self.template_name,
+            self._context(token, list_id, consent, done=True),
+        )

@@ -1,4 +1,5 @@
-"""What the customers hub offers funnels: triggers, actions and conditions.
+"""What the customers hub offers funnels: triggers, actions, conditions, and the
+newsletter consent of marketing e-mails (``customers.automation.newsletter``).
 
 Triggers are fired by the services (``customers.services.profile`` and
 ``.login`` for "customer.created", ``.marketing`` for tags and lists), once per
@@ -382,3 +383,8 @@ def register() -> None:
     ]
     for condition in conditions:
         plugins.automation_conditions.register(condition)
+    # The marketing e-mails' consent and unsubscribe link (customers.automation
+    # .newsletter).
+    from customers.automation.newsletter import register as register_newsletter
+
+    register_newsletter()

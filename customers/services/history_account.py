@@ -1,7 +1,8 @@
 """Writes a customer makes on their own profile in the customer area.
 
 Billing data and shipping addresses use ``customers.services.billing``; newsletter
-lists use ``customers.services.marketing`` with the source "by the customer".
+lists use ``customers.services.marketing`` with the source "by the customer", and
+so does the unsubscribe link of marketing e-mails (``customer_unsubscribe_by_link``).
 """
 
 from __future__ import annotations
@@ -198,3 +199,37 @@ def customer_newsletters_choose(
     return customer_newsletter_set(
         customer=customer, subscribed=newsletter_subscribed, actor=actor
     )
+
+
+@transaction.atomic(durable=True)
+def customer_unsubscribe_by_link(
+    *, customer: Customer, newsletter_list_id: int | None = None
+) -> bool:
+    """The customer's "no more of these e-mails" from the link (or the RFC 8058
+    one-click POST) of a marketing e-mail: off the list the e-mail was sent for,
+    else off the newsletter. Recorded on the timeline as the customer's own change
+    (their login as the actor, if they have one; the source "by the customer").
+    Returns whether anything changed: a second time, nothing does."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    actor = customer.user
+    if newsletter_list_id is not None:
+        newsletter_list = NewsletterList.objects.filter(pk=newsletter_list_id).first()
+        if newsletter_list is None:  # the list is gone: it sends nothing more
+            return False
+        return bool(
+            newsletter_list_unsubscribe(
+                newsletter_list=newsletter_list,
+                customer_ids=[customer.pk],
+                actor=actor,
+                source=Subscription.Source.CUSTOMER,
+            )
+        )
+    if not customer.newsletter_subscribed:
+        return False
+    customer_newsletter_set(
+        customer=customer,
+        subscribed=False,
+        actor=actor,
+        source=Subscription.Source.CUSTOMER,
+    )
+    return True

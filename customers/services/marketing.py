@@ -261,14 +261,18 @@ def newsletter_list_unsubscribe(
 
 @transaction.atomic
 def customer_newsletter_set(
-    *, customer: Customer, subscribed: bool, actor=None
+    *, customer: Customer, subscribed: bool, actor=None, source: str = ""
 ) -> Customer:
-    """Switches the customer's global newsletter consent; a change is recorded."""
+    """Switches the customer's global newsletter consent; a change is recorded
+    (with ``source``, e.g. ``Subscription.Source.CUSTOMER``, when given)."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.newsletter_subscribed == subscribed:
         return customer
     customer.newsletter_subscribed = subscribed
     customer.save(update_fields=["newsletter_subscribed", "updated_at"])
+    data: dict = {"newsletter": subscribed}
+    if source:
+        data["source"] = str(source)
     CustomerEvent.objects.create(
         customer=customer,
         kind=(
@@ -278,7 +282,7 @@ def customer_newsletter_set(
         ),
         detail=_("Newsletter"),
         actor=_actor(actor),
-        data={"newsletter": subscribed},
+        data=data,
     )
     return customer
 

@@ -5,21 +5,23 @@ databases)."""
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from automation.definition import definition_check, too_late_after
 from automation.models import Funnel
-from automation.services import funnel_import
-from automation.services.drafts import (
-    FIRST,
+from automation.services import (
     draft_discard,
     draft_step_add,
     draft_step_delete,
     draft_step_move,
     draft_step_update,
+    funnel_import,
 )
+from automation.services.drafts import FIRST
 from tests.automation.conftest import credit, document
 from tests.core.factories import StaffFactory
 
@@ -582,3 +584,125 @@ def test_draft_step_move_in_a_two_step_loop_is_refused():
     with pytest.raises(ValidationError, match="loops"):
         draft_step_move(funnel=funnel, key="w", direction="up")
     assert keys(funnel) == ["a", "w"]
+
+
+# --- An action step's "too late after" ---
+
+
+def email_funnel(**extra) -> Funnel:
+    """A funnel with a test e-mail (too late after 3 days by default)."""
+    mail = {"key": "mail", "kind": "action", "action": "test.email", "next": None}
+    return Funnel.objects.create(name="Late", draft=document([{**mail, **extra}]))
+
+
+def edit_mail(client, funnel: Funnel, **late):
+    data = {"step": "mail", **{f"late-{name}": value for name, value in late.items()}}
+    return client.post(reverse("automation:step_edit", args=[funnel.pk]), data)
+
+
+def test_step_edit_too_late_after_shows_the_actions_default(manager_client):
+    funnel = email_funnel()
+    page = manager_client.get(
+        reverse("automation:step_edit", args=[funnel.pk]), {"step": "mail"}
+    ).content.decode()
+
+    assert 'name="late-days"' in page
+    assert 'name="late-days" value="3"' in page
+    assert "default: 3 days" in page
+
+
+@pytest.mark.parametrize(
+    ("late", "stored"),
+    [
+        ({"days": "5"}, {"days": 5}),
+        ({"days": "0", "hours": "12"}, {"days": 0, "hours": 12}),
+        ({"days": "0"}, {"days": 0}),
+        ({"days": "", "hours": ""}, None),  # empty: never too late
+        ({"days": "365"}, {"days": 365}),
+    ],
+)
+def test_step_edit_sets_too_late_after(manager_client, late, stored):
+    funnel = email_funnel()
+
+    response = edit_mail(manager_client, funnel, **late)
+
+    assert response.status_code == 302, response.content.decode()
+    assert step(funnel, "mail")["too_late_after"] == stored
+    funnel.refresh_from_db()
+    assert definition_check(funnel.draft) == []
+
+
+def test_step_edit_too_late_after_equal_to_the_default_follows_the_action(
+    manager_client,
+):
+    funnel = email_funnel(too_late_after={"days": 1})
+
+    assert edit_mail(manager_client, funnel, days="3").status_code == 302
+
+    assert "too_late_after" not in step(funnel, "mail")
+    assert too_late_after(step(funnel, "mail")) == timedelta(days=3)
+
+
+def test_step_edit_keeps_a_too_late_after_it_shows(manager_client):
+    funnel = email_funnel(too_late_after={"days": 2, "hours": 6})
+    url = reverse("automation:step_edit", args=[funnel.pk])
+    page = manager_client.get(url, {"step": "mail"}).content.decode()
+    assert 'name="late-days" value="2"' in page
+    assert 'name="late-hours" value="6"' in page
+
+    assert edit_mail(manager_client, funnel, days="2", hours="6").status_code == 302
+
+    assert step(funnel, "mail")["too_late_after"] == {"days": 2, "hours": 6}
+
+
+@pytest.mark.parametrize(
+    ("late", "message"),
+    [
+        ({"days": "366"}, "less than or equal to 365"),
+        ({"days": "-1"}, "greater than or equal to 0"),
+        ({"days": "365", "hours": "1"}, "Too late after: at most 365 days."),
+        ({"days": "1", "hours": "24"}, "less than or equal to 23"),
+        ({"days": "soon"}, "Enter a whole number."),
+    ],
+)
+def test_step_edit_too_late_after_out_of_bounds_changes_nothing(
+    manager_client, late, message
+):
+    funnel = email_funnel(too_late_after={"days": 1})
+    before = copy.deepcopy(funnel.draft)
+
+    response = edit_mail(manager_client, funnel, **late)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    funnel.refresh_from_db()
+    assert funnel.draft == before
+
+
+def test_step_add_with_too_late_after(manager_client):
+    funnel = linear_funnel()
+
+    response = manager_client.post(
+        reverse("automation:step_add", args=[funnel.pk]),
+        {
+            "what": "action:test.credit",
+            "after": "a",
+            "p-amount": "7",
+            "late-days": "2",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()
+    # A credit is never too late by default: the limit is the step's own.
+    assert step(funnel, "credit")["too_late_after"] == {"days": 2}
+
+
+def test_step_add_without_too_late_after_follows_the_action(manager_client):
+    funnel = linear_funnel()
+
+    manager_client.post(
+        reverse("automation:step_add", args=[funnel.pk]),
+        {"what": "action:test.credit", "after": "a", "p-amount": "7"},
+    )
+
+    assert "too_late_after" not in step(funnel, "credit")
