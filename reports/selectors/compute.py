@@ -1,0 +1,469 @@
+"""``report_compute``: a checked ``ReportQuery`` computed with the ORM.
+
+A fixed number of queries whatever the data: one grouped query
+(``values(dimensions).annotate(aggregates)``, periods cut by ``Trunc(...,
+tzinfo=TIME_ZONE)``), one more for the balances before the start when an opening
+or closing is asked for, and one per category dimension whose values need
+labels (e.g. customers' names). The rest (zero-filled buckets, running
+balances, derived measures, top N with "others", sorting, totals) is done on
+the grouped rows, at most ``MAX_ROWS`` of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import DateTimeField
+from django.db.models.functions import Trunc
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.money import quantize
+from core.reporting import CATEGORY, COUNT, OPENING, PERIOD, ReportMeasure
+from reports.periods import (
+    bucket_label,
+    bucket_next,
+    bucket_start,
+    buckets,
+    business_zone,
+    local_midnight,
+)
+from reports.query import ReportQuery, ReportQueryError
+from reports.selectors.results import (
+    DATA,
+    OTHERS,
+    OTHERS_KEY,
+    TOTAL,
+    TOTAL_KEY,
+    ReportColumn,
+    ReportResult,
+    ReportRow,
+)
+
+# More rows than this is an error (narrow the dates or the grouping), never a
+# silently truncated report.
+MAX_ROWS = 10_000
+
+Key = tuple[Any, ...]
+
+
+def _too_many(count: int | None = None) -> ReportQueryError:
+    return ReportQueryError(
+        _(
+            "This report would have more than %(max)s rows: narrow the dates, use a "
+            "coarser period or keep the top N."
+        )
+        % {"max": f"{MAX_ROWS:,}"},
+        field="rows",
+    )
+
+
+def _zero(measure: ReportMeasure) -> Any:
+    return 0 if measure.kind == COUNT else Decimal("0.00")
+
+
+def _additive_keys(query: ReportQuery) -> tuple[list[str], list[str]]:
+    """The additive measures the grouped query must compute (asked for, needed
+    by a derived measure, accumulated by a running one), and the running ones'
+    accumulated measures."""
+    source = query.source
+    needed: list[str] = []
+    running_of: list[str] = []
+    for measure in query.measures:
+        if measure.aggregate is not None:
+            wanted = [measure.key]
+        elif measure.derive is not None:
+            wanted = list(measure.needs)
+        else:
+            wanted = [measure.of]
+            running_of.append(measure.of)
+        for key in wanted:
+            inner = source.measure(key)
+            if inner is None or inner.aggregate is None:
+                raise ValueError(
+                    f"{source.key}: {measure.key} needs the additive {key}"
+                )
+            if key not in needed:
+                needed.append(key)
+    return needed, list(dict.fromkeys(running_of))
+
+
+def _as_day(value: Any) -> date:
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = value.astimezone(business_zone())
+        return value.date()
+    return value
+
+
+def report_compute(query: ReportQuery, user) -> ReportResult:
+    """The report's rows, "others" and totals; ``user`` ``None`` is the shell.
+
+    Raises ``PermissionDenied`` when the user may not see the source, and
+    ``ReportQueryError`` (field "rows") past ``MAX_ROWS`` rows.
+    """
+    source = query.source
+    if not source.allowed(user):
+        raise PermissionDenied(
+            _("You may not see the report source “%(source)s”.")
+            % {"source": source.label}
+        )
+    dimensions = query.dimensions
+    period_index = next((i for i, d in enumerate(dimensions) if d.kind == PERIOD), None)
+    grain = dimensions[period_index].grain if period_index is not None else ""
+    if period_index is not None and query.date_from and query.date_to:
+        planned = buckets(query.date_from, query.date_to, grain, limit=MAX_ROWS)
+        if len(planned) > MAX_ROWS:
+            raise _too_many()
+    additive, running_of = _additive_keys(query)
+    measures = {m.key: m for m in source.measures}
+
+    rows = source.queryset(user)
+    for report_filter, values in query.filters:
+        rows = report_filter.apply(rows, values)
+    moment = source.moment
+    start = local_midnight(query.date_from) if query.date_from else None
+    end = local_midnight(query.date_to) if query.date_to else None
+    ranged = rows
+    if start is not None:
+        ranged = ranged.filter(**{f"{moment}__gte": start})
+    if end is not None:
+        ranged = ranged.filter(**{f"{moment}__lt": end})
+
+    aliases = [f"dim_{index}" for index in range(len(dimensions))]
+    annotations: dict[str, Any] = {}
+    for alias, dimension in zip(aliases, dimensions, strict=True):
+        if dimension.kind == PERIOD:
+            annotations[alias] = Trunc(
+                moment, grain, output_field=DateTimeField(), tzinfo=business_zone()
+            )
+        else:
+            annotations[alias] = dimension.expression()  # type: ignore[misc]
+    grouped = list(
+        ranged.annotate(**annotations)
+        .values(*aliases)
+        .annotate(**{f"m_{key}": measures[key].aggregate() for key in additive})  # type: ignore[misc]
+        .order_by()[: MAX_ROWS + 1]
+    )
+    if len(grouped) > MAX_ROWS:
+        raise _too_many()
+
+    figures: dict[Key, dict[str, Any]] = {}
+    for row in grouped:
+        key = tuple(
+            _as_day(row[alias]) if index == period_index else row[alias]
+            for index, alias in enumerate(aliases)
+        )
+        figures[key] = {
+            name: row[f"m_{name}"]
+            if row[f"m_{name}"] is not None
+            else _zero(measures[name])
+            for name in additive
+        }
+
+    category_indexes = [i for i, d in enumerate(dimensions) if d.kind == CATEGORY]
+    starting: dict[Key, dict[str, Any]] = {}
+    if running_of and start is not None:
+        category_aliases = [aliases[i] for i in category_indexes]
+        before = (
+            rows.filter(**{f"{moment}__lt": start})
+            .annotate(**{alias: annotations[alias] for alias in category_aliases})
+            .values(*category_aliases)
+            .annotate(**{f"m_{key}": measures[key].aggregate() for key in running_of})  # type: ignore[misc]
+            .order_by()[: MAX_ROWS + 1]
+        )
+        for row in before:
+            starting[tuple(row[alias] for alias in category_aliases)] = {
+                key: row[f"m_{key}"] or _zero(measures[key]) for key in running_of
+            }
+
+    keys = _keys_filled(query, figures, starting, period_index, category_indexes, grain)
+    if len(keys) > MAX_ROWS:
+        raise _too_many()
+    for key in keys:
+        figures.setdefault(key, {name: _zero(measures[name]) for name in additive})
+    _running_fill(query, keys, figures, starting, period_index, category_indexes)
+
+    return _result(query, keys, figures, period_index, grain)
+
+
+def _category_key(key: Key, category_indexes: list[int]) -> Key:
+    return tuple(key[i] for i in category_indexes)
+
+
+def _keys_filled(
+    query: ReportQuery,
+    figures: Mapping[Key, Any],
+    starting: Mapping[Key, Any],
+    period_index: int | None,
+    category_indexes: list[int],
+    grain: str,
+) -> list[Key]:
+    """Every row's key: with a period, each category found gets every bucket of
+    the range (zero-filled); without, the groups found (and, for an opening or
+    closing, those with a balance before the start)."""
+    if period_index is None:
+        found = list(figures)
+        found += [key for key in starting if key not in figures]
+        return found
+    categories = list(
+        dict.fromkeys(
+            [_category_key(key, category_indexes) for key in figures] + list(starting)
+        )
+    )
+    if not category_indexes:
+        categories = [()]
+    days = [key[period_index] for key in figures]
+    if query.date_from:
+        first = query.date_from
+    elif days:
+        first = min(days)
+    else:
+        return []
+    if query.date_to:
+        end = query.date_to
+    else:
+        last = max([timezone.localdate(timezone=business_zone()), first, *days])
+        end = bucket_next(bucket_start(last, grain), grain)
+    periods = buckets(first, end, grain, limit=MAX_ROWS)
+    if len(periods) * len(categories) > MAX_ROWS:
+        raise _too_many()
+    keys = []
+    for category in categories:
+        for period in periods:
+            parts = list(category)
+            parts.insert(period_index, period)
+            keys.append(tuple(parts))
+    return keys
+
+
+def _running_fill(
+    query: ReportQuery,
+    keys: list[Key],
+    figures: dict[Key, dict[str, Any]],
+    starting: Mapping[Key, Mapping[str, Any]],
+    period_index: int | None,
+    category_indexes: list[int],
+) -> None:
+    """Openings and closings: per category, the balance before the start, then
+    each period in order: opening, plus the period's figure, is its closing."""
+    running = [m for m in query.measures if m.running]
+    if not running:
+        return
+    ordered = sorted(
+        keys,
+        key=lambda key: key[period_index] if period_index is not None else 0,
+    )
+    balances: dict[tuple[Key, str], Any] = {}
+    accumulated = list(dict.fromkeys(measure.of for measure in running))
+    for key in ordered:
+        category = _category_key(key, category_indexes)
+        moved = {}
+        for of in accumulated:
+            before = balances.get(
+                (category, of), starting.get(category, {}).get(of, Decimal("0.00"))
+            )
+            moved[of] = (before, before + figures[key][of])
+            balances[(category, of)] = moved[of][1]
+        for measure in running:
+            before, after = moved[measure.of]
+            figures[key][measure.key] = before if measure.running == OPENING else after
+
+
+def _combine(
+    query: ReportQuery,
+    keys: list[Key],
+    figures: Mapping[Key, Mapping[str, Any]],
+    period_index: int | None,
+) -> dict[str, Any]:
+    """The figures of several rows taken as one ("others", a total): additive
+    ones added up, derived ones computed again from those, an opening the sum of
+    the first period's, a closing the sum of the last period's."""
+    source = query.source
+    combined: dict[str, Any] = {}
+    if not keys:
+        return combined
+    names = set(figures[keys[0]])
+    for name in names:
+        measure = source.measure(name)
+        if measure is None or measure.running:
+            continue
+        combined[name] = sum((figures[key][name] for key in keys), _zero(measure))
+    for measure in query.measures:
+        if not measure.running:
+            continue
+        if period_index is None:
+            picked = keys
+        else:
+            periods = [key[period_index] for key in keys]
+            edge = min(periods) if measure.running == OPENING else max(periods)
+            picked = [key for key in keys if key[period_index] == edge]
+        combined[measure.key] = sum(
+            (figures[key][measure.key] for key in picked), Decimal("0.00")
+        )
+    return combined
+
+
+def _derived(query: ReportQuery, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The asked-for measures of a row, derived ones computed from ``values``."""
+    shown = {}
+    for measure in query.measures:
+        if measure.derive is not None:
+            value = measure.derive(values)
+            if isinstance(value, Decimal) and measure.kind == "money":
+                value = quantize(value)
+            shown[measure.key] = value
+        else:
+            shown[measure.key] = values[measure.key]
+    return shown
+
+
+def _result(
+    query: ReportQuery,
+    keys: list[Key],
+    figures: dict[Key, dict[str, Any]],
+    period_index: int | None,
+    grain: str,
+) -> ReportResult:
+    dimensions = query.dimensions
+    groups: list[tuple[Key, list[Key], str]] = [(key, [key], DATA) for key in keys]
+    if query.top:
+        groups = _top_fold(query, keys, figures, period_index)
+    labels = _labels(query, [key for key, _members, _kind in groups])
+
+    rows = []
+    for key, members, kind in groups:
+        values = (
+            figures[key]
+            if kind == DATA
+            else _combine(query, members, figures, period_index)
+        )
+        row_values: dict[str, Any] = {}
+        row_labels: dict[str, str] = {}
+        for index, dimension in enumerate(dimensions):
+            value = key[index]
+            row_values[dimension.key] = value
+            if index == period_index:
+                row_labels[dimension.key] = bucket_label(value, grain)
+            elif kind == OTHERS and value == OTHERS_KEY:
+                row_labels[dimension.key] = _("Others")
+            else:
+                row_labels[dimension.key] = labels[index].get(value, _label(value))
+        row_values.update(_derived(query, values))
+        rows.append(ReportRow(row_values, row_labels, kind))
+    _sort(query, rows)
+
+    notes = [
+        str(report_filter.describe(values))
+        for report_filter, values in query.filters
+        if report_filter.describe is not None
+    ]
+    total_values: dict[str, Any] = {d.key: None for d in dimensions}
+    total_values[dimensions[0].key] = TOTAL_KEY
+    if keys:
+        combined = _combine(query, keys, figures, period_index)
+        total_values.update(_derived(query, combined))
+    else:
+        total_values.update(
+            {m.key: (None if m.derive else _zero(m)) for m in query.measures}
+        )
+    total_labels = {d.key: "" for d in dimensions}
+    total_labels[dimensions[0].key] = _("Total")
+    totals = ReportRow(total_values, total_labels, TOTAL)
+
+    columns = [
+        ReportColumn(d.key, d.label, d.kind, d.grain, is_dimension=True)
+        for d in dimensions
+    ] + [ReportColumn(m.key, m.label, m.kind) for m in query.measures]
+    return ReportResult(query, columns, rows, totals, notes)
+
+
+def _label(value: Any) -> str:
+    return _("(none)") if value is None or value == "" else str(value)
+
+
+def _labels(query: ReportQuery, keys: Iterable[Key]) -> list[Mapping[Any, Any]]:
+    """Per dimension, the labels of the values shown (one call, so one query at
+    most, per category dimension that has a ``labels`` function)."""
+    keys = list(keys)
+    found: list[Mapping[Any, Any]] = []
+    for index, dimension in enumerate(query.dimensions):
+        if dimension.kind != CATEGORY or dimension.labels is None:
+            found.append({})
+            continue
+        values = {key[index] for key in keys} - {OTHERS_KEY, None}
+        found.append(
+            {value: str(label) for value, label in dimension.labels(values).items()}
+            if values
+            else {}
+        )
+    return found
+
+
+def _top_fold(
+    query: ReportQuery,
+    keys: list[Key],
+    figures: Mapping[Key, Mapping[str, Any]],
+    period_index: int | None,
+) -> list[tuple[Key, list[Key], str]]:
+    """The rows of the ``top`` largest values of the (first) category dimension
+    by the sort measure (else the first measure), the rest folded into an
+    "others" row per value of the other dimension."""
+    index = next(i for i, d in enumerate(query.dimensions) if d.kind == CATEGORY)
+    measure_keys = [m.key for m in query.measures]
+    rank_by = query.sort if query.sort in measure_keys else measure_keys[0]
+    members: dict[Any, list[Key]] = {}
+    for key in keys:
+        members.setdefault(key[index], []).append(key)
+
+    def rank(value: Any) -> tuple[bool, Any]:
+        shown = _derived(query, _combine(query, members[value], figures, period_index))
+        figure = shown[rank_by]
+        return (figure is not None, figure if figure is not None else 0)
+
+    ranked = sorted(members, key=rank, reverse=True)
+    kept = set(ranked[: query.top])
+    groups = [(key, [key], DATA) for key in keys if key[index] in kept]
+    rest: dict[Key, list[Key]] = {}
+    for key in keys:
+        if key[index] not in kept:
+            other = key[:index] + (OTHERS_KEY,) + key[index + 1 :]
+            rest.setdefault(other, []).append(key)
+    groups += [(other, folded, OTHERS) for other, folded in rest.items()]
+    return groups
+
+
+def _sort(query: ReportQuery, rows: list[ReportRow]) -> None:
+    """By the dimensions (periods in time order, categories by label, "others"
+    last); ``query.sort`` first, reversed when ``descending``."""
+
+    def dimension_part(row: ReportRow, dimension) -> tuple:
+        value = row.values[dimension.key]
+        if dimension.kind == PERIOD:
+            return (False, value)
+        return (
+            row.kind == OTHERS and value == OTHERS_KEY,
+            row.labels[dimension.key].casefold(),
+        )
+
+    def default(row: ReportRow) -> tuple:
+        return tuple(dimension_part(row, d) for d in query.dimensions)
+
+    rows.sort(key=default)
+    if not query.sort:
+        return
+    dimension = query.source.dimension(query.sort)
+    if dimension is not None and dimension in query.dimensions:
+        rows.sort(
+            key=lambda row: dimension_part(row, dimension), reverse=query.descending
+        )
+        return
+    present = [row for row in rows if row.values[query.sort] is not None]
+    missing = [row for row in rows if row.values[query.sort] is None]
+    present.sort(key=lambda row: row.values[query.sort], reverse=query.descending)
+    rows[:] = present + missing
+    rows.sort(key=lambda row: row.kind == OTHERS)
