@@ -121,7 +121,10 @@ def report_xlsx(result: ReportResult) -> bytes:
             else:
                 value = row.values[column.key]
             cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, date):
+            if isinstance(value, str):
+                # Text stays text: openpyxl would store "=…" as a formula.
+                cell.data_type = "s"
+            elif isinstance(value, date):
                 cell.number_format = DATE_FORMAT
             elif column.kind == MONEY or (
                 column.kind != COUNT and isinstance(value, Decimal)
@@ -134,7 +137,9 @@ def report_xlsx(result: ReportResult) -> bytes:
     if result.notes:
         sheet.append([])
         for note in result.notes:
-            sheet.append([note])
+            note_cell = WriteOnlyCell(sheet, value=note)
+            note_cell.data_type = "s"
+            sheet.append([note_cell])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

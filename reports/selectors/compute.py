@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.money import quantize
-from core.reporting import CATEGORY, COUNT, OPENING, PERIOD, ReportMeasure
+from core.reporting import CATEGORY, COUNT, MONEY, OPENING, PERIOD, ReportMeasure
 from reports.periods import (
     bucket_label,
     bucket_next,
@@ -64,6 +64,16 @@ def _too_many(count: int | None = None) -> ReportQueryError:
 
 def _zero(measure: ReportMeasure) -> Any:
     return 0 if measure.kind == COUNT else Decimal("0.00")
+
+
+def _figure(measure: ReportMeasure, value: Any) -> Any:
+    """A figure read from the database: zero for none, money in cents (SQLite's
+    sums come back as floats, PostgreSQL's may carry more decimal places)."""
+    if value is None:
+        return _zero(measure)
+    if measure.kind == MONEY:
+        return quantize(Decimal(str(value)))
+    return value
 
 
 def _additive_keys(query: ReportQuery) -> tuple[list[str], list[str]]:
@@ -159,10 +169,7 @@ def report_compute(query: ReportQuery, user) -> ReportResult:
             for index, alias in enumerate(aliases)
         )
         figures[key] = {
-            name: row[f"m_{name}"]
-            if row[f"m_{name}"] is not None
-            else _zero(measures[name])
-            for name in additive
+            name: _figure(measures[name], row[f"m_{name}"]) for name in additive
         }
 
     category_indexes = [i for i, d in enumerate(dimensions) if d.kind == CATEGORY]
@@ -178,7 +185,7 @@ def report_compute(query: ReportQuery, user) -> ReportResult:
         )
         for row in before:
             starting[tuple(row[alias] for alias in category_aliases)] = {
-                key: row[f"m_{key}"] or _zero(measures[key]) for key in running_of
+                key: _figure(measures[key], row[f"m_{key}"]) for key in running_of
             }
 
     keys = _keys_filled(query, figures, starting, period_index, category_indexes, grain)
@@ -314,11 +321,11 @@ def _derived(query: ReportQuery, values: Mapping[str, Any]) -> dict[str, Any]:
     for measure in query.measures:
         if measure.derive is not None:
             value = measure.derive(values)
-            if isinstance(value, Decimal) and measure.kind == "money":
-                value = quantize(value)
-            shown[measure.key] = value
         else:
-            shown[measure.key] = values[measure.key]
+            value = values[measure.key]
+        if isinstance(value, Decimal) and measure.kind == MONEY:
+            value = quantize(value)
+        shown[measure.key] = value
     return shown
 
 

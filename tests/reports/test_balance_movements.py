@@ -363,3 +363,13 @@ def test_movements_query_count_is_the_same_whatever_the_size(
         result = compute("month,customer")
     assert len(result.rows) == 3 * 14
     assert _queries() == small
+
+
+def test_movements_source_listed_for_those_who_may_see_it(staff_user):
+    from core import plugins
+
+    assert "balance.movements" in plugins.report_sources
+    assert [s.key for s in plugins.report_sources.visible_to(staff_user)] == [
+        "balance.movements"
+    ]
+    assert plugins.report_sources.visible_to(StaffFactory()) == []
