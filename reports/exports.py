@@ -16,8 +16,10 @@ import io
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.template.loader import render_to_string
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -26,15 +28,25 @@ from openpyxl.utils import get_column_letter
 
 from core.csv_cells import csv_cell_safe
 from core.reporting import CATEGORY, COUNT, MONEY, PERIOD
-from reports.selectors.results import TOTAL, ReportResult, ReportRow
+from reports.selectors.results import TOTAL, ReportColumn, ReportResult, ReportRow
+
+if TYPE_CHECKING:
+    from weasyprint import Document
 
 FORMATS = ("csv", "xlsx", "pdf")
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 
 
-def pdf_unavailable_message() -> str:
-    return _("PDF export is not available yet: use csv or xlsx.")
+# A PDF is read by people and laid out by weasyprint: past this many rows it is
+# refused (use the CSV or the XLSX), never cut short.
+PDF_MAX_ROWS = 2_000
+
+
+def pdf_too_long_message() -> str:
+    return _("A PDF holds at most %(max)s rows: use csv or xlsx for this report.") % {
+        "max": f"{PDF_MAX_ROWS:,}"
+    }
 
 
 def number_text(value: Any) -> str:
@@ -143,3 +155,62 @@ def report_xlsx(result: ReportResult) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _pdf_number(column: ReportColumn, value: Any) -> str:
+    if value is None:
+        return "–"
+    if column.kind == COUNT:
+        return number_format(value, force_grouping=True)
+    return number_format(value, 2, force_grouping=True)
+
+
+def _pdf_cells(result: ReportResult, row: ReportRow) -> list[tuple[str, bool]]:
+    cells = []
+    for column in result.columns:
+        if column.is_dimension:
+            cells.append((row.labels[column.key], False))
+        else:
+            cells.append((_pdf_number(column, row.values[column.key]), True))
+    return cells
+
+
+def report_pdf_document(result: ReportResult) -> Document:
+    """The laid-out pages of the PDF (a weasyprint ``Document``): the table, its
+    totals and the notes, figures in the active language's format."""
+    from weasyprint import HTML
+
+    if len(result.rows) > PDF_MAX_ROWS:
+        raise ValueError(pdf_too_long_message())
+    query = result.query
+    if query.date_from and query.date_to:
+        range_text = _("From %(start)s to %(end)s (left out)") % {
+            "start": query.date_from.isoformat(),
+            "end": query.date_to.isoformat(),
+        }
+    elif query.date_from:
+        range_text = _("From %(start)s") % {"start": query.date_from.isoformat()}
+    elif query.date_to:
+        range_text = _("Until %(end)s (left out)") % {"end": query.date_to.isoformat()}
+    else:
+        range_text = _("All dates")
+    html = render_to_string(
+        "reports/report_pdf.html",
+        {
+            "title": str(query.source.label),
+            "range_text": range_text,
+            "notes": result.notes,
+            "columns": [
+                {"label": str(column.label), "number": not column.is_dimension}
+                for column in result.columns
+            ],
+            "rows": [_pdf_cells(result, row) for row in result.rows],
+            "totals": _pdf_cells(result, result.totals),
+        },
+    )
+    return HTML(string=html).render()
+
+
+def report_pdf(result: ReportResult) -> bytes:
+    """The report as a PDF (weasyprint); ``ValueError`` past ``PDF_MAX_ROWS``."""
+    return report_pdf_document(result).write_pdf()

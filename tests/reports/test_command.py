@@ -134,7 +134,7 @@ def test_report_command_refusals_exit_2_naming_the_problem(ledger, args, named):
     assert named in str(error.value)
 
 
-def test_report_command_refuses_a_missing_folder_and_pdf(ledger, tmp_path):
+def test_report_command_refuses_a_missing_folder_and_binary_to_stdout(ledger, tmp_path):
     with pytest.raises(CommandError) as error:
         run(
             "balance.movements",
@@ -147,13 +147,46 @@ def test_report_command_refuses_a_missing_folder_and_pdf(ledger, tmp_path):
         )
     assert error.value.returncode == 2
     assert "missing" in str(error.value) and "does not exist" in str(error.value)
+    for binary in ("xlsx", "pdf"):
+        with pytest.raises(CommandError) as error:
+            run("balance.movements", "--group-by", "month", "--format", binary)
+        assert error.value.returncode == 2
+        assert "--output" in str(error.value)
+    assert not list(tmp_path.iterdir())
+
+
+def test_report_command_writes_a_pdf(ledger, tmp_path):
+    path = tmp_path / "r.pdf"
+    run(
+        "balance.movements",
+        "--group-by",
+        "month",
+        *RANGE,
+        "--format",
+        "pdf",
+        "--output",
+        str(path),
+    )
+    assert path.read_bytes().startswith(b"%PDF")
+
+
+def test_report_command_refuses_a_pdf_past_its_row_limit(ledger, tmp_path, monkeypatch):
+    from reports.management.commands import report
+
+    monkeypatch.setattr(report, "PDF_MAX_ROWS", 1)
     with pytest.raises(CommandError) as error:
-        run("balance.movements", "--group-by", "month", "--format", "pdf")
+        run(
+            "balance.movements",
+            "--group-by",
+            "month",
+            *RANGE,
+            "--format",
+            "pdf",
+            "--output",
+            str(tmp_path / "r.pdf"),
+        )
     assert error.value.returncode == 2
-    assert "PDF export is not available yet" in str(error.value)
-    with pytest.raises(CommandError) as error:
-        run("balance.movements", "--group-by", "month", "--format", "xlsx")
-    assert "--output" in str(error.value)
+    assert "csv or xlsx" in str(error.value)
     assert not list(tmp_path.iterdir())
 
 

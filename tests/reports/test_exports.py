@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from reports.exports import report_csv_lines, report_xlsx
+from reports.exports import report_csv_lines, report_pdf_document, report_xlsx
 from reports.query import report_query_build
 from reports.selectors import report_compute
 from tests.customers.factories import CustomerFactory
@@ -128,3 +128,22 @@ def test_export_xlsx_has_the_same_figures_as_the_csv(result):
     assert [as_decimal(v) for v in csv_lines[-1][3:]] == [
         as_decimal(v) for v in total_line[2:]
     ]
+
+
+def test_export_pdf_shows_the_same_figures(result):
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    document = report_pdf_document(result)
+    text = " ".join(
+        box.text
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if isinstance(box, TextBox)
+    )
+    assert "Balance movements" in text
+    assert "2026-01" in text and "2026-02" in text
+    assert "Ana Costa" in text and "Total" in text
+    # The totals row, in English number format.
+    for figure in ("1,012.35", "2.10", "1,010.25", "336.75"):
+        assert figure in text
+    assert "Deleted operations and their reversals are left out." in text

@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy
 from core.commands import TranslatedCommand, terminal_safe
 from reports.exports import (
     FORMATS,
-    pdf_unavailable_message,
+    PDF_MAX_ROWS,
+    pdf_too_long_message,
     report_csv_lines,
+    report_pdf,
     report_xlsx,
 )
 from reports.query import PRESETS, ReportQueryError, report_query_build
@@ -111,8 +113,11 @@ class Command(TranslatedCommand):
                 _("The folder %(folder)s does not exist: create it first.")
                 % {"folder": Path(output).parent}
             )
-        if options["format"] == "xlsx" and not output:
-            raise _refused(_("XLSX is a binary file: give --output PATH."))
+        if options["format"] in ("xlsx", "pdf") and not output:
+            raise _refused(
+                _("%(format)s is a binary file: give --output PATH.")
+                % {"format": options["format"].upper()}
+            )
         try:
             query = report_query_build(
                 source=options["source"],
@@ -125,15 +130,17 @@ class Command(TranslatedCommand):
                 sort=options["sort"],
                 top=options["top"],
             )
-            if options["format"] == "pdf":
-                raise _refused(pdf_unavailable_message())
             result = report_compute(query, None)
         except ReportQueryError as error:
             raise _refused(error.message) from None
+        if options["format"] == "pdf" and len(result.rows) > PDF_MAX_ROWS:
+            raise _refused(pdf_too_long_message())
         for note in result.notes:
             self.stderr.write(terminal_safe(note))
         if options["format"] == "xlsx":
             Path(output).write_bytes(report_xlsx(result))
+        elif options["format"] == "pdf":
+            Path(output).write_bytes(report_pdf(result))
         elif output:
             with Path(output).open("w", encoding="utf-8", newline="") as file:
                 file.writelines(report_csv_lines(result))
