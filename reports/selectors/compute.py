@@ -161,13 +161,21 @@ def report_compute(query: ReportQuery, user) -> ReportResult:
     starting: dict[Key, dict[str, Any]] = {}
     if running_of and start is not None:
         category_aliases = [aliases[i] for i in category_indexes]
-        before = list(
-            rows.filter(**{f"{moment}__lt": start})
-            .annotate(**{alias: annotations[alias] for alias in category_aliases})
-            .values(*category_aliases)
-            .annotate(**{f"m_{key}": measures[key].aggregate() for key in running_of})  # type: ignore[misc]
-            .order_by()[: MAX_ROWS + 1]
-        )
+        earlier = rows.filter(**{f"{moment}__lt": start})
+        sums = {f"m_{key}": measures[key].aggregate() for key in running_of}  # type: ignore[misc]
+        if category_aliases:
+            before = list(
+                earlier.annotate(
+                    **{alias: annotations[alias] for alias in category_aliases}
+                )
+                .values(*category_aliases)
+                .annotate(**sums)
+                .order_by()[: MAX_ROWS + 1]
+            )
+        else:
+            # No category: one sum of everything before (``values()`` with no
+            # field would group by every column).
+            before = [earlier.order_by().aggregate(**sums)]
         if len(before) > MAX_ROWS:
             raise _too_many()
         for row in before:

@@ -373,3 +373,29 @@ def test_movements_source_listed_for_those_who_may_see_it(staff_user):
         "balance.movements"
     ]
     assert plugins.report_sources.visible_to(StaffFactory()) == []
+
+
+def test_movements_opening_adds_up_every_entry_before_the_start(db):
+    first, second = CustomerFactory(), CustomerFactory()
+    history_write(
+        first,
+        [
+            Past(rome("2025-11-02 10:00"), "7.00"),
+            Past(rome("2025-12-02 10:00"), "1.25"),
+        ],
+    )
+    history_write(
+        second,
+        [
+            Past(rome("2025-10-02 10:00"), "3.00"),
+            Past(rome("2026-01-02 10:00"), "2.00"),
+        ],
+    )
+
+    result = compute("month", measures="net,opening,closing", date_to="2026-02-01")
+
+    assert [figures(r, "net,opening,closing") for r in result.rows] == [
+        (D("2.00"), D("11.25"), D("13.25"))
+    ]
+    by_kind = compute("kind", measures="opening,closing", date_to="2026-02-01")
+    assert figures(by_kind.totals, "opening,closing") == (D("11.25"), D("13.25"))
