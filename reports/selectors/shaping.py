@@ -183,7 +183,8 @@ def _top_fold(
         figure = shown[rank_by]
         return (figure is not None, figure if figure is not None else 0)
 
-    ranked = sorted(members, key=rank, reverse=True)
+    # Ties go the same way every time (the grouped rows come in no set order).
+    ranked = sorted(sorted(members, key=str), key=rank, reverse=True)
     kept = set(ranked[: query.top])
     groups = [(key, [key], DATA) for key in keys if key[index] in kept]
     rest: dict[Key, list[Key]] = {}
@@ -219,6 +220,8 @@ def _sort(query: ReportQuery, rows: list[ReportRow]) -> None:
         rows.sort(
             key=lambda row: dimension_part(row, dimension), reverse=query.descending
         )
+        # "Others" stays after the values it gathers, in either order.
+        rows.sort(key=lambda row: dimension_part(row, dimension)[0])
         return
     present = [row for row in rows if row.values[query.sort] is not None]
     missing = [row for row in rows if row.values[query.sort] is None]

@@ -399,3 +399,18 @@ def test_movements_opening_adds_up_every_entry_before_the_start(db):
     ]
     by_kind = compute("kind", measures="opening,closing", date_to="2026-02-01")
     assert figures(by_kind.totals, "opening,closing") == (D("11.25"), D("13.25"))
+
+
+def test_movements_others_stays_last_when_sorted_by_the_category(db):
+    customers = [CustomerFactory(first_name=name, last_name="") for name in "ABC"]
+    for customer, amount in zip(customers, ("1.00", "2.00", "3.00"), strict=True):
+        credit(customer, amount)
+
+    for sort in ("customer", "-customer"):
+        result = compute(
+            "customer", measures="net", date_from=None, date_to=None, top=2, sort=sort
+        )
+        labels = [r.labels["customer"] for r in result.rows]
+        assert labels == (
+            ["B", "C", "Others"] if sort == "customer" else ["C", "B", "Others"]
+        )
