@@ -97,6 +97,10 @@ class BalanceConfig(AppConfig):
         plugins.demo_seeders.register(
             plugins.DemoSeeder("balance.ledger", demo_ledger_seed, order=60)
         )
+        from balance.reports import register as register_reports
+
+        # The reports engine's "balance.movements" source.
+        register_reports()
         from balance.staff_plugins import register as register_staff_pages
 
         register_staff_pages()

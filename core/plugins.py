@@ -19,6 +19,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import pgettext_lazy
 
+# Report sources live in their own module (core/reporting.py), named here too.
+from core.reporting import ReportDimension as ReportDimension
+from core.reporting import ReportFilter as ReportFilter
+from core.reporting import ReportMeasure as ReportMeasure
+from core.reporting import ReportSource as ReportSource
+
 if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.http import HttpRequest
@@ -431,12 +437,17 @@ class Registry(Generic[T]):
         return len(self._entries)
 
     def visible_to(self, user) -> list[T]:
-        """The entries whose permission (if any) the user has."""
-        return [
-            entry
-            for entry in self
-            if not getattr(entry, "permission", None) or user.has_perm(entry.permission)  # type: ignore[attr-defined]
-        ]
+        """The entries whose permission (if any; a tuple: all of them) the user has."""
+        return [entry for entry in self if _permitted(user, entry)]
+
+
+def _permitted(user, entry) -> bool:
+    permission = getattr(entry, "permission", None)
+    if not permission:
+        return True
+    if isinstance(permission, str):
+        return user.has_perm(permission)
+    return user.has_perms(permission)
 
 
 staff_menu: Registry[MenuEntry] = Registry("staff menu")
@@ -463,6 +474,8 @@ role_permissions: Registry[RolePermissions] = Registry("role permissions")
 settings_pages: Registry[MenuEntry] = Registry("settings pages")
 demo_seeders: Registry[DemoSeeder] = Registry("demo data seeders")
 language_choices: Registry[LanguageChoice] = Registry("language switcher choices")
+# Data sources of the reports engine ("balance.movements"), by the apps owning them.
+report_sources: Registry[ReportSource] = Registry("report sources")
 
 ALL_REGISTRIES = (
     staff_menu,
@@ -486,6 +499,7 @@ ALL_REGISTRIES = (
     settings_pages,
     demo_seeders,
     language_choices,
+    report_sources,
 )
 
 

@@ -52,6 +52,20 @@ if apps.is_installed("automation"):
     out = io.StringIO()
     call_command("run_funnels", stdout=out)
     assert "0 steps done" in out.getvalue(), out.getvalue()
+# The reports engine reads the sources of the modules that are switched on.
+if apps.is_installed("reports"):
+    import io
+    from django.core.management.base import CommandError
+    out = io.StringIO()
+    try:
+        call_command("report", "balance.movements", "--group-by", "month",
+                     "--period", "this_month", "--format", "csv",
+                     stdout=out, stderr=io.StringIO())
+        assert apps.is_installed("balance")
+        assert out.getvalue().startswith("month,count,credits"), out.getvalue()
+    except CommandError as error:
+        assert not apps.is_installed("balance"), error
+        assert error.returncode == 2 and "Unknown report source" in str(error)
 print("ok")
 """
 

@@ -36,6 +36,27 @@ def test_registry_visible_to_filters_by_permission(db, staff_user, manager_user)
     assert [e.key for e in registry.visible_to(manager_user)] == ["a", "b", "c"]
 
 
+def test_registry_visible_to_needs_every_permission_of_a_tuple(db, staff_user):
+    registry = plugins.Registry("test")
+    registry.register(
+        plugins.MenuEntry(
+            "both",
+            "B",
+            "staff:emails",
+            permission=("balance.view_entry",),  # type: ignore[arg-type]
+        )
+    )
+    registry.register(
+        plugins.MenuEntry(
+            "more",
+            "M",
+            "staff:emails",
+            permission=("balance.view_entry", "core.view_sentemail"),  # type: ignore[arg-type]
+        )
+    )
+    assert [e.key for e in registry.visible_to(staff_user)] == ["both"]
+
+
 def test_installed_apps_fill_the_registries():
     assert "dashboard" in plugins.staff_menu
     assert "customers" in plugins.staff_menu

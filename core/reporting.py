@@ -1,0 +1,140 @@
+"""What a report source declares: its dimensions, measures and filters.
+
+The app that owns the data registers a ``ReportSource`` in
+``core.plugins.report_sources`` from its ``AppConfig.ready()``; the ``reports`` app
+validates a request against it (``reports.query``) and computes it with the ORM
+(``reports.selectors``), never importing the app. Everything here is declarative:
+ORM expressions built on demand, labels (translatable), and small functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+# ReportDimension.kind
+PERIOD = "period"
+CATEGORY = "category"
+# ReportDimension.grain of a period dimension, finest first.
+GRAINS = ("day", "week", "month", "quarter", "year")
+# ReportMeasure.kind
+MONEY = "money"
+COUNT = "count"
+DECIMAL = "decimal"
+# ReportMeasure.running
+OPENING = "opening"
+CLOSING = "closing"
+
+
+@dataclass(frozen=True)
+class ReportDimension:
+    """Something rows are grouped by.
+
+    A ``"period"`` dimension buckets the source's ``moment`` by ``grain`` (day,
+    week, month, quarter or year, in ``TIME_ZONE``); its buckets are zero-filled.
+    A ``"category"`` dimension groups by ``expression()`` (an ORM expression such
+    as ``F("kind")``); ``labels(values)`` names the values found (one query at
+    most, for all of them), else the value itself is shown.
+    """
+
+    key: str
+    label: Any
+    kind: str
+    grain: str = ""
+    expression: Callable[[], Any] | None = None
+    labels: Callable[[Iterable[Any]], Mapping[Any, Any]] | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ReportMeasure:
+    """A figure computed for each row, the "others" row and the totals.
+
+    Exactly one of:
+
+    - ``aggregate()``: an additive ORM aggregate (``Sum``, ``Count``); rows fold
+      into "others" and the totals by adding them up;
+    - ``derive(figures)``: computed from other measures' figures (``needs``, e.g.
+      an average is ``net / count``), so that it stays right for "others" and the
+      totals; ``None`` when it has no value (no rows);
+    - ``running`` ("opening" or "closing") of the additive measure ``of``: the
+      running total before (opening) and at the end of (closing) each period, so
+      that opening + ``of`` = closing, and the first opening counts everything
+      before the report's start.
+    """
+
+    key: str
+    label: Any
+    kind: str
+    aggregate: Callable[[], Any] | None = None
+    derive: Callable[[Mapping[str, Any]], Any] | None = None
+    needs: tuple[str, ...] = ()
+    running: str = ""
+    of: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """A filter a report request may give as ``key=value`` (repeated for several).
+
+    ``choices()`` lists the allowed values and their labels, or ``parse(text)``
+    turns a typed value into the one ``apply`` takes (raising ``ValueError`` or
+    ``ValidationError`` for bad input). ``apply(rows, values)`` narrows the
+    queryset to the values (a tuple). ``default`` is applied when the request
+    gives the filter no value; ``describe(values)`` says in words what the report
+    then shows (the totals carry it: "deleted operations left out").
+    """
+
+    key: str
+    label: Any
+    apply: Callable[[QuerySet, tuple[Any, ...]], QuerySet]
+    choices: Callable[[], Sequence[tuple[str, Any]]] | None = None
+    parse: Callable[[str], Any] | None = None
+    default: tuple[str, ...] = ()
+    describe: Callable[[tuple[Any, ...]], Any] | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    """Rows a report can be built on, e.g. ``"balance.movements"`` (ledger entries).
+
+    ``queryset(user)`` gives the rows the user may see (``user`` is ``None`` for a
+    shell command); ``moment`` names their date-time field (the date range and the
+    period dimensions use it). ``permission`` is one "app_label.codename" or a
+    tuple of them, all needed. ``default_measures`` are shown when the request
+    names none.
+    """
+
+    key: str
+    label: Any
+    queryset: Callable[[Any], QuerySet]
+    moment: str
+    dimensions: tuple[ReportDimension, ...]
+    measures: tuple[ReportMeasure, ...]
+    filters: tuple[ReportFilter, ...] = ()
+    permission: str | tuple[str, ...] | None = None
+    default_measures: tuple[str, ...] = ()
+    order: int = 100
+
+    def dimension(self, key: str) -> ReportDimension | None:
+        return next((d for d in self.dimensions if d.key == key), None)
+
+    def measure(self, key: str) -> ReportMeasure | None:
+        return next((m for m in self.measures if m.key == key), None)
+
+    def filter(self, key: str) -> ReportFilter | None:
+        return next((f for f in self.filters if f.key == key), None)
+
+    def allowed(self, user) -> bool:
+        """Whether ``user`` may see this source (``None``: the shell, may)."""
+        if user is None or not self.permission:
+            return True
+        if isinstance(self.permission, str):
+            return user.has_perm(self.permission)
+        return user.has_perms(self.permission)

@@ -1,0 +1,216 @@
+"""A computed report as a file: CSV (streamed) and XLSX (openpyxl).
+
+The CSV is for machines, the same in every language: the stable keys as headers
+(a category dimension also gets a ``<key>_label`` column), a bucket as the ISO
+date of its first day, numbers with "." as the decimal separator and no
+grouping, the totals row last with ``total`` in its first cell. The XLSX is for
+people: the columns' labels, dates as date cells, amounts as numbers with two
+decimals, the totals row in bold and the report's notes (what it leaves out)
+below it. Both carry exactly the figures of ``report_compute``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.template.loader import render_to_string
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from core.csv_cells import csv_cell_safe
+from core.reporting import CATEGORY, COUNT, MONEY, PERIOD
+from reports.selectors.results import TOTAL, ReportColumn, ReportResult, ReportRow
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+
+FORMATS = ("csv", "xlsx", "pdf")
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+# A PDF is read by people and laid out by weasyprint: past this many rows it is
+# refused (use the CSV or the XLSX), never cut short.
+PDF_MAX_ROWS = 2_000
+
+
+def pdf_too_long_message() -> str:
+    return _("A PDF holds at most %(max)s rows: use csv or xlsx for this report.") % {
+        "max": f"{PDF_MAX_ROWS:,}"
+    }
+
+
+def number_text(value: Any) -> str:
+    """A measure as the CSV writes it: "1234.50", "-3.00", "7", or "" for none."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+class _Echo:
+    """A file-like object that hands back what the csv writer writes."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_header(result: ReportResult) -> list[str]:
+    header = []
+    for column in result.dimension_columns:
+        header.append(column.key)
+        if column.kind == CATEGORY:
+            header.append(f"{column.key}_label")
+    header += [column.key for column in result.measure_columns]
+    return header
+
+
+def _csv_row(result: ReportResult, row: ReportRow) -> list[str]:
+    cells = []
+    for column in result.dimension_columns:
+        value = row.values[column.key]
+        if row.kind == TOTAL:
+            cells.append(value or "")
+            if column.kind == CATEGORY:
+                cells.append("")
+            continue
+        if column.kind == PERIOD:
+            cells.append(value.isoformat())
+        else:
+            cells.append(csv_cell_safe("" if value is None else value))
+            cells.append(csv_cell_safe(row.labels[column.key]))
+    cells += [number_text(row.values[column.key]) for column in result.measure_columns]
+    return cells
+
+
+def report_csv_lines(result: ReportResult) -> Iterator[str]:
+    """The CSV, line by line (for ``StreamingHttpResponse`` or a file).
+
+    Texts (labels, keys) go through ``csv_cell_safe``, so a name typed as a
+    formula never runs in a spreadsheet; numbers are written as they are.
+    """
+    writer = csv.writer(_Echo())
+    yield writer.writerow(csv_header(result))
+    for row in result.rows:
+        yield writer.writerow(_csv_row(result, row))
+    yield writer.writerow(_csv_row(result, result.totals))
+
+
+def report_xlsx(result: ReportResult) -> bytes:
+    """The XLSX workbook: one sheet named after the source."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(result.query.source.key)[:31])
+    bold = Font(bold=True)
+    header = []
+    for column in result.columns:
+        cell = WriteOnlyCell(sheet, value=str(column.label))
+        cell.font = bold
+        header.append(cell)
+    for index, column in enumerate(result.columns, start=1):
+        width = 14 if column.kind != CATEGORY else 30
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.append(header)
+    for row in [*result.rows, result.totals]:
+        cells = []
+        for column in result.columns:
+            if column.is_dimension:
+                if row.kind == TOTAL:
+                    value: Any = row.labels[column.key] or None
+                elif column.kind == PERIOD:
+                    value = row.values[column.key]
+                else:
+                    value = row.labels[column.key]
+            else:
+                value = row.values[column.key]
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                # Text stays text: openpyxl would store "=…" as a formula.
+                cell.data_type = "s"
+            elif isinstance(value, date):
+                cell.number_format = DATE_FORMAT
+            elif column.kind == MONEY or (
+                column.kind != COUNT and isinstance(value, Decimal)
+            ):
+                cell.number_format = MONEY_FORMAT
+            if row.kind == TOTAL:
+                cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+    if result.notes:
+        sheet.append([])
+        for note in result.notes:
+            note_cell = WriteOnlyCell(sheet, value=note)
+            note_cell.data_type = "s"
+            sheet.append([note_cell])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _pdf_number(column: ReportColumn, value: Any) -> str:
+    if value is None:
+        return "–"
+    if column.kind == COUNT:
+        return number_format(value, force_grouping=True)
+    return number_format(value, 2, force_grouping=True)
+
+
+def _pdf_cells(result: ReportResult, row: ReportRow) -> list[tuple[str, bool]]:
+    cells = []
+    for column in result.columns:
+        if column.is_dimension:
+            cells.append((row.labels[column.key], False))
+        else:
+            cells.append((_pdf_number(column, row.values[column.key]), True))
+    return cells
+
+
+def report_pdf_document(result: ReportResult) -> Document:
+    """The laid-out pages of the PDF (a weasyprint ``Document``): the table, its
+    totals and the notes, figures in the active language's format."""
+    from weasyprint import HTML
+
+    if len(result.rows) > PDF_MAX_ROWS:
+        raise ValueError(pdf_too_long_message())
+    query = result.query
+    if query.date_from and query.date_to:
+        range_text = _("From %(start)s to %(end)s (left out)") % {
+            "start": query.date_from.isoformat(),
+            "end": query.date_to.isoformat(),
+        }
+    elif query.date_from:
+        range_text = _("From %(start)s") % {"start": query.date_from.isoformat()}
+    elif query.date_to:
+        range_text = _("Until %(end)s (left out)") % {"end": query.date_to.isoformat()}
+    else:
+        range_text = _("All dates")
+    html = render_to_string(
+        "reports/report_pdf.html",
+        {
+            "title": str(query.source.label),
+            "range_text": range_text,
+            "notes": result.notes,
+            "columns": [
+                {"label": str(column.label), "number": not column.is_dimension}
+                for column in result.columns
+            ],
+            "rows": [_pdf_cells(result, row) for row in result.rows],
+            "totals": _pdf_cells(result, result.totals),
+        },
+    )
+    return HTML(string=html).render()
+
+
+def report_pdf(result: ReportResult) -> bytes:
+    """The report as a PDF (weasyprint); ``ValueError`` past ``PDF_MAX_ROWS``."""
+    return report_pdf_document(result).write_pdf()

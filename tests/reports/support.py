@@ -1,0 +1,68 @@
+"""Ledger histories at past moments, for the reports' tests.
+
+The ledger services stamp an entry with the database's clock (``created_at`` has
+``db_default=Now()``) and take no date, so a history in the past is written the
+way ``balance/demo.py`` writes the demo ledger: rows inserted (never updated:
+the table is append-only) with their ``created_at``, ``balance_after`` the running
+sum in id order, and the customer's stored balance the last ``balance_after``.
+``assert_ledger_consistent`` (the balance tests' invariant) checks each history.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from balance.models import Entry
+from customers.models import Customer
+from tests.balance.support import assert_ledger_consistent
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+def rome(text: str) -> datetime:
+    """A local time in Europe/Rome: ``rome("2026-03-29 00:30")``."""
+    return datetime.fromisoformat(text).replace(tzinfo=ROME)
+
+
+@dataclass(frozen=True)
+class Past:
+    """One entry of a history: when (aware), the signed amount, its kind and who;
+    ``reverses`` is the index in the history of the entry it reverses."""
+
+    at: datetime
+    amount: str
+    kind: str = Entry.Kind.MANUAL_CREDIT
+    author_kind: str = Entry.AuthorKind.STAFF
+    reverses: int | None = None
+
+
+def history_write(customer: Customer, history: list[Past]) -> list[Entry]:
+    """Writes ``history`` (oldest first) after what the customer already has."""
+    assert history == sorted(history, key=lambda past: past.at)
+    balance = Customer.objects.get(pk=customer.pk).balance
+    written: list[Entry] = []
+    for past in history:
+        amount = Decimal(past.amount)
+        balance += amount
+        written.append(
+            Entry.objects.create(
+                customer=customer,
+                amount=amount,
+                kind=past.kind,
+                author_kind=past.author_kind,
+                author_label="tests",
+                created_at=past.at,
+                balance_after=balance,
+                idempotency_key=f"test:{uuid.uuid4()}",
+                reversal_of=written[past.reverses]
+                if past.reverses is not None
+                else None,
+            )
+        )
+    Customer.objects.filter(pk=customer.pk).update(balance=balance)
+    assert_ledger_consistent(customer)
+    return written
