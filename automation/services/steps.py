@@ -3,12 +3,38 @@ counters, each changed in the caller's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.db.models import F, Max
 
 from automation.definition import wait_end
 from automation.models import FunnelVersion, Run, StepCounter, StepVisit
+
+# The visits cancelled while a tick's batch runs. A step's effect can fire an event
+# (adding a tag fires "customer.tag_added") that takes a run to its goal, cancelling
+# visits the batch has already claimed, even the one whose action fired it: the
+# tick must not run them after that (see ``tick._batch_run``).
+_cancelled_in_batch: ContextVar[set[int] | None] = ContextVar(
+    "automation_cancelled_in_batch", default=None
+)
+
+
+@contextmanager
+def cancellations_tracked() -> Iterator[set[int]]:
+    """Collects the ids of the visits ``visits_cancel`` cancels inside the block.
+
+    A cancellation later rolled back (in a step's savepoint) stays in the set: the
+    visit it names is then left for the next tick, never run twice.
+    """
+    cancelled: set[int] = set()
+    token = _cancelled_in_batch.set(cancelled)
+    try:
+        yield cancelled
+    finally:
+        _cancelled_in_batch.reset(token)
 
 
 def counters_add(
@@ -74,4 +100,7 @@ def visits_cancel(run: Run, now: datetime, *, reason: str) -> int:
         visit.save(update_fields=["state", "finished_at", "result"])
         counters_add(run, visit.step_key, **{counter: -1})
         count += 1
+        tracked = _cancelled_in_batch.get()
+        if tracked is not None:
+            tracked.add(visit.pk)
     return count

@@ -24,6 +24,7 @@ from automation.definition import split_bucket, split_next, too_late_after
 from automation.models import Funnel, Run, StepVisit, Tick
 from automation.services.enrolment import run_start
 from automation.services.steps import (
+    cancellations_tracked,
     counters_add,
     run_end,
     visit_schedule,
@@ -94,7 +95,7 @@ def _scans_enrol(now: datetime) -> int:
 
 
 def _batch_run(now: datetime, size: int, report: TickReport) -> int:
-    with transaction.atomic():
+    with transaction.atomic(), cancellations_tracked() as cancelled:
         visits = list(
             StepVisit.objects.select_for_update(skip_locked=True, of=("self", "run"))
             .filter(state=StepVisit.State.SCHEDULED, due_at__lte=now)
@@ -106,9 +107,12 @@ def _batch_run(now: datetime, size: int, report: TickReport) -> int:
             .order_by("due_at", "pk")[:size]
         )
         for visit in visits:
+            if visit.pk in cancelled:
+                # An earlier step's event took its run to a goal: not to be run.
+                continue
             try:
                 with transaction.atomic():
-                    outcome = _visit_process(visit, now)
+                    outcome = _visit_process(visit, now, cancelled)
             except plugins.AutomationActionRefused as error:
                 outcome = _visit_failed(visit, str(error), now)
             except Exception as error:  # noqa: BLE001 - recorded, shown to staff
@@ -128,8 +132,12 @@ def _context(visit: StepVisit, now: datetime) -> plugins.AutomationContext:
     )
 
 
-def _visit_process(visit: StepVisit, now: datetime) -> str:
-    """Runs one visit's step and schedules what follows; returns the outcome."""
+def _visit_process(visit: StepVisit, now: datetime, cancelled: set[int]) -> str:
+    """Runs one visit's step and schedules what follows; returns the outcome.
+
+    When the step's own action took the run to a goal (its event cancelled this
+    visit), the step is recorded as run, and the run goes on from the goal only.
+    """
     run = visit.run
     step = run.version.step(visit.step_key)
     if step is None:
@@ -171,6 +179,9 @@ def _visit_process(visit: StepVisit, now: datetime) -> str:
     visit.error = ""
     visit.finished_at = now
     visit.save(update_fields=VISIT_FIELDS)
+    if visit.pk in cancelled:  # the cancellation already took "waiting" off
+        counters_add(run, visit.step_key, **{_counter(state): 1})
+        return "done" if state == StepVisit.State.DONE else "skipped"
     counters_add(run, visit.step_key, waiting=-1, **{_counter(state): 1})
     # The next step is due when this one was, not when a late tick ran it: after
     # downtime the waits keep their length and "too late" is measured from the
