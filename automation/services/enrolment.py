@@ -113,8 +113,10 @@ def goals_reach(
     (and whose parameters match) to that goal step; returns how many moved."""
     entry = plugins.automation_triggers.get(trigger)
     moved = 0
+    # Only the run rows: locking their versions too (select_related) would make
+    # every tick worker whose step fires this event queue behind the others.
     runs = (
-        Run.objects.select_for_update()
+        Run.objects.select_for_update(of=("self",))
         .filter(
             customer_id=customer_id,
             state=Run.State.ACTIVE,

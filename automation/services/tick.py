@@ -1,11 +1,14 @@
 """The tick: runs the due step visits, batch by batch, and what staff do with a
 failed step (retry, skip) or a run (stop it).
 
-A batch is one transaction: its visits are claimed with ``SELECT ... FOR UPDATE
-SKIP LOCKED`` (visit and run rows: ticks on other workers take other visits, and an
-event reaching a goal waits for the batch), and each visit runs in a savepoint,
-so an action's effect, the visit's new state, the next visit and the counters
-commit together, or not at all if the worker dies.
+A batch is one transaction: its visits are claimed with one ``SELECT ... FOR
+UPDATE SKIP LOCKED`` (visit and run rows: ticks on other workers take other
+visits, and an event reaching a goal waits for the batch), and each visit's step
+runs in a savepoint. The visits' new states, the ended runs, the next visits and
+the counters are gathered in ``BatchWrites`` and written once at the end of the
+batch (``automation.services.batch``), so an action's effect, the visit's new
+state, the next visit and the counters commit together, or not at all if the
+worker dies; a step that fails rolls back its own savepoint only.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from automation.definition import split_bucket, split_next, too_late_after
 from automation.models import Funnel, Run, StepVisit, Tick
+from automation.services.batch import VISIT_FIELDS, BatchWrites
 from automation.services.enrolment import run_start
 from automation.services.steps import (
     counters_add,
@@ -36,7 +40,6 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=6)
-VISIT_FIELDS = ["state", "result", "error", "attempts", "started_at", "finished_at"]
 
 
 @dataclass
@@ -102,20 +105,46 @@ def _batch_run(now: datetime, size: int, report: TickReport) -> int:
                 Q(run__funnel__status=Funnel.Status.ACTIVE)
                 | Q(run__is_test=True, run__funnel__status=Funnel.Status.DRAFT)
             )
-            .select_related("run", "run__version", "run__customer", "run__funnel")
+            .select_related("run", "run__customer")
             .order_by("due_at", "pk")[:size]
         )
+        writes = BatchWrites()
+        writes.versions_load([visit.run for visit in visits])
         for visit in visits:
+            if writes.pending_for(visit.run.customer_id):
+                writes.flush()  # this customer's events see their runs as they are
             try:
-                with transaction.atomic():
-                    outcome = _visit_process(visit, now)
+                with transaction.atomic():  # the step's savepoint
+                    outcome = _visit_process(visit, now, writes)
+            except _ActionSkipped as skipped:  # its effects rolled back with it
+                outcome = _visit_finish(
+                    visit,
+                    skipped.step,
+                    StepVisit.State.SKIPPED,
+                    str(skipped),
+                    now,
+                    writes,
+                    following=skipped.step.get("next"),
+                )
             except plugins.AutomationActionRefused as error:
-                outcome = _visit_failed(visit, str(error), now)
+                outcome = _visit_failed(visit, str(error), now, writes)
             except Exception as error:  # noqa: BLE001 - recorded, shown to staff
                 logger.exception("Funnel step visit %s failed", visit.pk)
-                outcome = _visit_failed(visit, f"{type(error).__name__}: {error}", now)
+                outcome = _visit_failed(
+                    visit, f"{type(error).__name__}: {error}", now, writes
+                )
             setattr(report, outcome, getattr(report, outcome) + 1)
+        writes.commit()
         return len(visits)
+
+
+class _ActionSkipped(Exception):
+    """An action said "skipped": raised out of the step's savepoint, so that
+    whatever the action wrote is undone before the skip is recorded."""
+
+    def __init__(self, reason: str, step: dict):
+        super().__init__(reason)
+        self.step = step
 
 
 def _context(visit: StepVisit, now: datetime) -> plugins.AutomationContext:
@@ -128,17 +157,15 @@ def _context(visit: StepVisit, now: datetime) -> plugins.AutomationContext:
     )
 
 
-def _visit_process(visit: StepVisit, now: datetime) -> str:
-    """Runs one visit's step and schedules what follows; returns the outcome."""
+def _visit_process(visit: StepVisit, now: datetime, writes: BatchWrites) -> str:
+    """Runs one visit's step; its new state and what follows go to ``writes``."""
     run = visit.run
-    step = run.version.step(visit.step_key)
+    step = writes.step(run, visit.step_key)
     if step is None:
         raise plugins.AutomationActionRefused(
             _("Step '%(key)s' is not in version %(number)d.")
             % {"key": visit.step_key, "number": run.version.number}
         )
-    visit.started_at = visit.started_at or now
-    visit.attempts += 1
     kind = step["kind"]
     state: str = StepVisit.State.DONE
     result, following = "", step.get("next")
@@ -166,16 +193,38 @@ def _visit_process(visit: StepVisit, now: datetime) -> str:
         result = _("Branch to '%(key)s'.") % {"key": following}
     elif kind == "goal":
         result = _("Goal reached.") if run.converted_at else _("Passed the goal step.")
+    return _visit_finish(visit, step, state, result, now, writes, following=following)
+
+
+def _visit_finish(
+    visit: StepVisit,
+    step: dict,
+    state: str,
+    result: str,
+    now: datetime,
+    writes: BatchWrites,
+    *,
+    following: str | None,
+) -> str:
+    visit.started_at = visit.started_at or now
+    visit.attempts += 1
     visit.state = state
     visit.result = result[:2000]
     visit.error = ""
     visit.finished_at = now
-    visit.save(update_fields=VISIT_FIELDS)
-    counters_add(run, visit.step_key, waiting=-1, **{_counter(state): 1})
+    writes.visit_finished(visit)
+    writes.count(visit.run, visit.step_key, waiting=-1, **{_counter(state): 1})
     # The next step is due when this one was, not when a late tick ran it: after
     # downtime the waits keep their length and "too late" is measured from the
     # plan, not from the catch-up.
-    _run_continue(run, kind, following, min(visit.due_at, now))
+    when = min(visit.due_at, now)
+    run = visit.run
+    if step["kind"] == "exit":
+        writes.run_ended(run, Run.State.EXITED, when)
+    elif following:
+        writes.visit_next(run, following, when)
+    else:
+        writes.run_ended(run, Run.State.COMPLETED, when)
     return "done" if state == StepVisit.State.DONE else "skipped"
 
 
@@ -212,30 +261,31 @@ def _action_run(visit: StepVisit, step: dict, now: datetime) -> tuple[str, str]:
             "limit": late.total_seconds() // 3600,
         }
     try:
-        with transaction.atomic():
-            result = action.run(
-                visit.run.customer,
-                step.get("params", {}),
-                idempotency_key=f"funnel-step:{visit.pk}",
-                context=_context(visit, now),
-            )
+        result = action.run(
+            visit.run.customer,
+            step.get("params", {}),
+            idempotency_key=f"funnel-step:{visit.pk}",
+            context=_context(visit, now),
+        )
     except plugins.AutomationActionSkipped as reason:
-        return StepVisit.State.SKIPPED, str(reason)
+        raise _ActionSkipped(str(reason), step) from reason
     return StepVisit.State.DONE, str(result or "")
 
 
-def _visit_failed(visit: StepVisit, message: str, now: datetime) -> str:
+def _visit_failed(
+    visit: StepVisit, message: str, now: datetime, writes: BatchWrites
+) -> str:
     """A refused (or broken) step: retried later with backoff, failed for good
     after ``MAX_ATTEMPTS``."""
     with transaction.atomic():
-        visit.refresh_from_db()
+        visit.refresh_from_db(fields=[*VISIT_FIELDS, "due_at"])
         visit.attempts += 1
         visit.error = message[:2000]
         visit.started_at = visit.started_at or now
         if visit.attempts >= MAX_ATTEMPTS:
             visit.state = StepVisit.State.FAILED
             visit.finished_at = now
-            counters_add(visit.run, visit.step_key, waiting=-1, failed=1)
+            writes.count(visit.run, visit.step_key, waiting=-1, failed=1)
             outcome = "failed"
         else:
             visit.due_at = now + backoff(visit.attempts)
