@@ -23,17 +23,17 @@ from selling.models import Product
 WHOLE = {"invalid": _("Enter a whole number.")}
 
 
-class AmountField(forms.CharField):
+class AmountField(forms.Field):
     """An amount typed as 12.50 or 12,50; a Decimal once clean."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 32)
-        super().__init__(*args, **kwargs)
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 32})
 
-    def to_python(self, value) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def to_python(self, value) -> Decimal | None:
+        text = str(value or "").strip()
         if not text:
             return None
+        if len(text) > 32:
+            raise ValidationError(_("Enter an amount such as 12.50."))
         return parse_amount(text)
 
 
@@ -80,7 +80,9 @@ class ReferralSettingsForm(forms.Form):
         min_value=1,
         max_value=MONTHS_MAX,
         error_messages=WHOLE,
-        help_text=_("With “Every order in the first months”: counted from the referral."),
+        help_text=_(
+            "With “Every order in the first months”: counted from the referral."
+        ),
     )
     refund_window_days = forms.IntegerField(
         label=_("Refund window (days)"),
@@ -104,9 +106,7 @@ class ReferralSettingsForm(forms.Form):
 
 
 class ProductCommissionForm(forms.Form):
-    product = forms.ModelChoiceField(
-        label=_("Product"), queryset=Product.objects.all()
-    )
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.all())
     commission_type = forms.ChoiceField(
         label=_("Commission"), choices=CommissionType.choices
     )

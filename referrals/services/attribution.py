@@ -68,9 +68,7 @@ def referral_attach(*, referred: Customer, code: str, moment: str) -> Referral:
         moment == "order"
         and Order.objects.filter(customer=referred, paid_at__isnull=False).exists()
     ):
-        raise ValidationError(
-            _("Only a new customer can be referred."), code="not_new"
-        )
+        raise ValidationError(_("Only a new customer can be referred."), code="not_new")
     try:
         with transaction.atomic():
             referral = Referral.objects.create(
@@ -144,7 +142,9 @@ def referral_referrer_set(
         referral.referrer = referrer
         referral.save(update_fields=["referrer"])
         kind = (
-            ReferralEvent.Kind.REMOVED if referrer is None else ReferralEvent.Kind.CHANGED
+            ReferralEvent.Kind.REMOVED
+            if referrer is None
+            else ReferralEvent.Kind.CHANGED
         )
     ReferralEvent.objects.create(
         referral=referral,

@@ -261,7 +261,9 @@ def commissions_credit_due(*, today: date) -> CreditReport:
     end = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
     report = CreditReport(day=today)
     due = (
-        Commission.objects.filter(status=Commission.Status.PENDING, available_at__lt=end)
+        Commission.objects.filter(
+            status=Commission.Status.PENDING, available_at__lt=end
+        )
         .order_by("available_at", "pk")
         .values_list("pk", flat=True)
     )

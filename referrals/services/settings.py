@@ -61,10 +61,7 @@ def referral_settings_save(
         raise ValidationError({"scope": _("Choose which orders earn a commission.")})
     if not 1 <= cookie_days <= COOKIE_DAYS_MAX:
         raise ValidationError(
-            {
-                "cookie_days": _("Between 1 and %(max)d days.")
-                % {"max": COOKIE_DAYS_MAX}
-            }
+            {"cookie_days": _("Between 1 and %(max)d days.") % {"max": COOKIE_DAYS_MAX}}
         )
     if not 1 <= scope_months <= MONTHS_MAX:
         raise ValidationError(

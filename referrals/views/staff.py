@@ -67,7 +67,9 @@ class ReferralTabView(CustomerCardMixin, TemplateView):
     def get_context_data(self, **kwargs):
         customer = self.get_customer()
         referral = (
-            Referral.objects.select_related("referrer").filter(referred=customer).first()
+            Referral.objects.select_related("referrer")
+            .filter(referred=customer)
+            .first()
         )
         events = (
             ReferralEvent.objects.filter(referral=referral).select_related(
