@@ -9,6 +9,7 @@ row here says where it stands and links the entries.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import ModuleSettings
 
-AMOUNT = {"max_digits": 14, "decimal_places": 2}
+AMOUNT: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 COOKIE_DAYS_MAX = 365
 WINDOW_DAYS_MAX = 365

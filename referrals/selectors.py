@@ -24,7 +24,7 @@ from referrals.models import Commission, Referral, ReferralSettings, ReferralVis
 from selling.models import Order
 
 ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 
 
 def referrer_allowed(

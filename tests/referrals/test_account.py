@@ -24,7 +24,7 @@ def test_the_page_shows_the_link_and_only_own_figures(customer_client, customer)
     code = ReferralCode.objects.get(customer=customer).code
     assert 8 <= len(code) <= 10
     assert f"http://testserver/r/{code}/" in page.content.decode()
-    assert 'readonly' in page.content.decode()
+    assert "readonly" in page.content.decode()
     assert "data-copy-target" in page.content.decode()
     stats = page.context["stats"]
     assert (stats.signups, stats.paying, stats.pending) == (1, 1, D("4.00"))

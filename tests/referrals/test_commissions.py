@@ -45,7 +45,9 @@ def test_the_part_paid_with_the_balance_is_left_out_when_set(pair):
     credit(referred, "40.00")
     referred.refresh_from_db()
     rules(commission_percent=D("10.00"), exclude_balance=True)
-    order = pay(place(referred, (ProductFactory(price=D("100.00")), 1), discount="40.00"))
+    order = pay(
+        place(referred, (ProductFactory(price=D("100.00")), 1), discount="40.00")
+    )
     commission = Commission.objects.get(order=order)
     assert commission.base_amount == D("60.00")
     assert commission.amount == D("6.00")
@@ -57,7 +59,9 @@ def test_the_balance_part_counts_when_the_setting_is_off(pair):
     credit(referred, "40.00")
     referred.refresh_from_db()
     rules(commission_percent=D("10.00"), exclude_balance=False)
-    order = pay(place(referred, (ProductFactory(price=D("100.00")), 1), discount="40.00"))
+    order = pay(
+        place(referred, (ProductFactory(price=D("100.00")), 1), discount="40.00")
+    )
     assert Commission.objects.get(order=order).amount == D("10.00")
 
 

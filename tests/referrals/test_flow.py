@@ -44,7 +44,10 @@ def buy(client, customer, product, quantity=1) -> Order:
     client.post("/account/cart/add/", {"product": product.pk, "quantity": quantity})
     response = client.post(
         "/account/checkout/place/",
-        {"payment_method": "bank_transfer", "nonce": "5f0e8a36-1c1b-4f51-9d7b-2d1e3c4b5a69"},
+        {
+            "payment_method": "bank_transfer",
+            "nonce": "5f0e8a36-1c1b-4f51-9d7b-2d1e3c4b5a69",
+        },
     )
     assert response.status_code == 302, response.content
     return Order.objects.filter(customer=customer).latest("pk")
@@ -167,9 +170,7 @@ def test_refund_inside_the_window_cancels_the_commission(client, manager_user):
     assert not Entry.objects.filter(customer=referrer).exists()
 
 
-def test_refund_after_the_credit_posts_a_reversal_into_debt(
-    client, manager_user
-):
+def test_refund_after_the_credit_posts_a_reversal_into_debt(client, manager_user):
     rules(commission_percent=D("20.00"))
     referrer = CustomerWithLoginFactory()
     referred = CustomerWithLoginFactory()
@@ -240,9 +241,9 @@ def test_own_link_sets_no_cookie_and_the_owner_is_never_referred(client):
     response = visit(client, referrer)
     assert response.status_code == 302
     assert COOKIE_NAME not in response.cookies
-    from referrals.services import referral_attach
-    from referrals.services import code_for
     from django.core.exceptions import ValidationError
+
+    from referrals.services import code_for, referral_attach
 
     with pytest.raises(ValidationError):
         referral_attach(referred=referrer, code=code_for(referrer).code, moment="order")

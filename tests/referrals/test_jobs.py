@@ -39,7 +39,9 @@ def test_the_job_credits_due_commissions_once_and_catches_up():
     assert "3 commissions credited, 3.00" in out
     assert "credited to" in out
     assert "0 commissions credited" in run(days_after=90)
-    assert Entry.objects.filter(customer=referrer, kind=Entry.Kind.REFERRAL).count() == 3
+    assert (
+        Entry.objects.filter(customer=referrer, kind=Entry.Kind.REFERRAL).count() == 3
+    )
     referrer.refresh_from_db()
     assert referrer.balance == D("3.00")
     assert not Commission.objects.exclude(status="available").exists()

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from referrals.models import ProductCommission, Referral, ReferralEvent, ReferralSettings
+from referrals.models import (
+    ProductCommission,
+    Referral,
+    ReferralEvent,
+    ReferralSettings,
+)
 from tests.customers.factories import CustomerFactory
 from tests.referrals.support import D, pay, place, refer
 from tests.selling.factories import ProductFactory
@@ -159,7 +164,9 @@ def test_settings_bounds_are_refused_and_nothing_changes(
 
 def test_tag_mode_needs_a_tag(client, manager_user):
     client.force_login(manager_user)
-    response = client.post("/staff/settings/referrals/", {**SETTINGS, "referrers": "tag"})
+    response = client.post(
+        "/staff/settings/referrals/", {**SETTINGS, "referrers": "tag"}
+    )
     assert response.status_code == 400
     assert "Choose the tag" in response.content.decode()
     assert ReferralSettings.load().referrers == "everyone"
