@@ -74,7 +74,7 @@ def register() -> None:
             _("Referrals"),
             "referrals:staff_list",
             permission=VIEW,
-            order=80,
+            order=85,
             group=plugins.STAFF_MENU_MARKETING,
         )
     )
