@@ -42,6 +42,17 @@ def register() -> None:
         order_refunded_received, dispatch_uid="referrals.order_refunded"
     )
     register_automation()
+    from referrals.timeline import referral_timeline_source
+
+    plugins.timeline_sources.register(
+        plugins.TimelineSource(
+            "referrals",
+            _("Referrals"),
+            referral_timeline_source,
+            permission=VIEW,
+            order=80,
+        )
+    )
     plugins.visitor_attributions.register(
         plugins.VisitorAttribution("referrals", attribute)
     )

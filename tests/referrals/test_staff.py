@@ -187,3 +187,18 @@ def test_product_commission_bounds(client, manager_user):
     assert rate.value == D("150.00")
     client.post(f"/staff/settings/referrals/products/{rate.pk}/remove/")
     assert not ProductCommission.objects.exists()
+
+
+def test_the_list_query_count_does_not_grow_with_the_rows(
+    client, staff_user, django_assert_max_num_queries
+):
+    client.force_login(staff_user)
+    for _ in range(3):
+        refer(CustomerFactory(), CustomerFactory())
+    client.get("/staff/referrals/")  # settle the per-session queries
+    with django_assert_max_num_queries(12) as few:
+        client.get("/staff/referrals/")
+    for _ in range(6):
+        refer(CustomerFactory(), CustomerFactory())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/staff/referrals/")
