@@ -110,6 +110,11 @@ def test_referrers_list_filters_and_exports_safe_csv(client, staff_user):
     assert [row.pk for row in page.context["table"].data] == [quiet.pk]
     assert client.get("/staff/referrals/", {"min_signups": "x"}).status_code == 400
 
+    tab = client.get(f"/staff/customers/{referrer.pk}/referrals/")
+    assert tab.status_code == 200
+    order = referred.orders.get()
+    assert f'href="/staff/orders/{order.pk}/"' in tab.content.decode()
+
     csv = b"".join(client.get("/staff/referrals.csv").streaming_content).decode()
     assert "'=HYPERLINK(1) Evil" in csv
     assert "80.00" in csv
