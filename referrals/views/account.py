@@ -34,6 +34,11 @@ class ReferralsView(CustomerAreaMixin, TemplateView):
 
 
 def menu_shown(request) -> bool:
-    """The menu entry shows for the customers who may refer."""
-    customer = getattr(request.user, "customer", None)
-    return customer is not None and referrer_allowed(customer)
+    """The menu entry shows for the customers who may refer (asked once per
+    request: the menu is drawn more than once on a page)."""
+    cached = getattr(request, "_referrals_menu_shown", None)
+    if cached is None:
+        customer = getattr(request.user, "customer", None)
+        cached = customer is not None and referrer_allowed(customer)
+        request._referrals_menu_shown = cached
+    return cached
