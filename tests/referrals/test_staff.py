@@ -207,3 +207,27 @@ def test_the_list_query_count_does_not_grow_with_the_rows(
         refer(CustomerFactory(), CustomerFactory())
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/staff/referrals/")
+
+
+def test_the_admin_shows_referrals_and_commissions_read_only(client, django_user_model):
+    from tests.core.factories import StaffFactory
+
+    admin = StaffFactory(is_superuser=True)
+    referrer, referred = CustomerFactory(), CustomerFactory()
+    referral = refer(referred, referrer)
+    pay(place(referred, (ProductFactory(price=D("10.00")), 1)))
+    client.force_login(admin)
+    for url in [
+        "/admin/referrals/referral/",
+        "/admin/referrals/commission/",
+        "/admin/referrals/referralevent/",
+        "/admin/referrals/referralcode/",
+        f"/admin/referrals/referral/{referral.pk}/change/",
+    ]:
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/referrals/referral/add/").status_code == 403
+    response = client.post(
+        f"/admin/referrals/referral/{referral.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert Referral.objects.filter(pk=referral.pk).exists()
