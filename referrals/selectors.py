@@ -27,11 +27,17 @@ ZERO = Decimal("0.00")
 MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 
 
+def rules_current() -> ReferralSettings:
+    """The settings as saved, or their defaults before anyone saved them (read
+    only: a page drawing the menu writes nothing)."""
+    return ReferralSettings.objects.filter(pk=1).first() or ReferralSettings(pk=1)
+
+
 def referrer_allowed(
     customer: Customer, settings_row: ReferralSettings | None = None
 ) -> bool:
     """Whether the settings let ``customer`` refer others (everyone, or a tag)."""
-    current = settings_row or ReferralSettings.load()
+    current = settings_row or rules_current()
     if current.referrers == ReferralSettings.Referrers.EVERYONE:
         return True
     if current.referrer_tag_id is None:

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views import View
 
-from referrals.models import ReferralSettings
+from referrals.selectors import rules_current
 from referrals.services import code_find, referral_attach, visit_record
 
 COOKIE_NAME = "clientela_referral"
@@ -17,7 +17,7 @@ COOKIE_SALT = "referrals.link"
 
 def cookie_code(request: HttpRequest) -> str:
     """The code the visitor's cookie holds, if its signature and age are good."""
-    max_age = ReferralSettings.load().cookie_days * 86400
+    max_age = rules_current().cookie_days * 86400
     value = request.get_signed_cookie(
         COOKIE_NAME, default="", salt=COOKIE_SALT, max_age=max_age
     )
@@ -50,7 +50,7 @@ class ReferralLinkView(View):
                 COOKIE_NAME,
                 found.code,
                 salt=COOKIE_SALT,
-                max_age=ReferralSettings.load().cookie_days * 86400,
+                max_age=rules_current().cookie_days * 86400,
                 secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True,
                 samesite="Lax",
