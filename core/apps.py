@@ -34,6 +34,7 @@ class CoreConfig(AppConfig):
                 "staff:emails",
                 permission="core.view_sentemail",
                 order=900,
+                group=plugins.STAFF_MENU_REPORTS,
             )
         )
         plugins.staff_menu.register(

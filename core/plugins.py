@@ -43,6 +43,7 @@ class MenuGroup:
 STAFF_MENU_SALES = MenuGroup("sales", pgettext_lazy("staff menu", "Sales"))
 STAFF_MENU_CREDITS = MenuGroup("credits", pgettext_lazy("staff menu", "Credits"))
 STAFF_MENU_MARKETING = MenuGroup("marketing", pgettext_lazy("staff menu", "Marketing"))
+STAFF_MENU_REPORTS = MenuGroup("reports", pgettext_lazy("staff menu", "Reports"))
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,7 @@ def register() -> None:
             "expirations:report",
             permission=VIEW,
             order=70,
+            group=plugins.STAFF_MENU_REPORTS,
         )
     )
     plugins.settings_pages.register(

@@ -44,6 +44,7 @@ def test_manager_builds_the_win_back_funnel_and_it_runs(page):
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Dashboard").wait_for()
 
+    page.locator("summary", has_text="Marketing").click()
     page.get_by_role("link", name="Funnels", exact=True).click()
     page.get_by_label("Name").fill("Win-back")
     page.get_by_label("Trigger").select_option(label="Expiration expired")
