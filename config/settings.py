@@ -27,8 +27,16 @@ CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 # Modules that plug into the customer hub. An operator may switch one off by listing it
 # in CLIENTELA_DISABLED_MODULES; the rest of the product keeps working without it.
-PLUGIN_MODULES = ["balance", "expirations", "automation", "reports"]
+PLUGIN_MODULES = ["balance", "expirations", "automation", "reports", "referrals"]
 DISABLED_MODULES = env.list("CLIENTELA_DISABLED_MODULES", default=[])
+# A module that needs another is off when that one is: commissions are paid into
+# the balance.
+MODULE_NEEDS = {"referrals": ["balance"]}
+DISABLED_MODULES += [
+    module
+    for module, needs in MODULE_NEEDS.items()
+    if any(need in DISABLED_MODULES for need in needs)
+]
 
 INSTALLED_APPS = [
     "core",
@@ -267,6 +275,14 @@ if "automation" in INSTALLED_APPS:
     CELERY_BEAT_SCHEDULE["automation-funnels-tick"] = {
         "task": "automation.tasks.funnels_tick_task",
         "schedule": timedelta(minutes=1),
+        "start_time": BEAT_FIRST_DUE,
+    }
+
+if "referrals" in INSTALLED_APPS:
+    # Hourly: credits the commissions whose refund window ended (keyed by order).
+    CELERY_BEAT_SCHEDULE["referrals-run"] = {
+        "task": "referrals.tasks.referrals_run_task",
+        "schedule": timedelta(hours=1),
         "start_time": BEAT_FIRST_DUE,
     }
 

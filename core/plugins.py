@@ -400,6 +400,23 @@ class LanguageChoice:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class VisitorAttribution:
+    """Told, with the request, when a visitor becomes a customer or a customer is
+    about to place an order, so an app can read what the request carries (a
+    referral link's cookie) and record where the customer came from.
+
+    ``attribute(request, customer, moment)``: ``moment`` is ``"signup"`` (called
+    by the sign-up once the customer exists) or ``"order"`` (called by the checkout
+    just before the order is placed). It runs in its own transaction, must not
+    raise for what the visitor sent, and changes nothing the caller relies on.
+    """
+
+    key: str
+    attribute: Callable[[HttpRequest, Any, str], None]
+    order: int = 100
+
+
 T = TypeVar("T")
 
 
@@ -477,6 +494,7 @@ demo_seeders: Registry[DemoSeeder] = Registry("demo data seeders")
 language_choices: Registry[LanguageChoice] = Registry("language switcher choices")
 # Data sources of the reports engine ("balance.movements"), by the apps owning them.
 report_sources: Registry[ReportSource] = Registry("report sources")
+visitor_attributions: Registry[VisitorAttribution] = Registry("visitor attributions")
 
 ALL_REGISTRIES = (
     staff_menu,
@@ -501,7 +519,14 @@ ALL_REGISTRIES = (
     demo_seeders,
     language_choices,
     report_sources,
+    visitor_attributions,
 )
+
+
+def visitor_attribute(request: HttpRequest, customer: Any, moment: str) -> None:
+    """Tells every ``visitor_attributions`` entry (see there) about ``customer``."""
+    for entry in visitor_attributions:
+        entry.attribute(request, customer, moment)
 
 
 def only_entry(registry: Registry[T]) -> T | None:

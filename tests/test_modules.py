@@ -46,6 +46,14 @@ for url in ["/account/", "/account/shop/", "/account/cart/", "/account/checkout/
     assert response.status_code == 200, (url, response.status_code)
 assert "Support" in shopper.get("/account/checkout/").content.decode()
 
+# Sign-up and the referral link: without referrals (or without the balance it
+# pays into, which switches it off too) /r/<code>/ is an unknown page.
+if {module!r} == "balance":
+    assert not apps.is_installed("referrals")
+assert Client().get("/account/signup/").status_code == 200
+if not apps.is_installed("referrals"):
+    assert Client().get("/r/abcdefgh/").status_code == 404
+
 # The funnel engine runs with whichever other module is switched off.
 if apps.is_installed("automation"):
     import io

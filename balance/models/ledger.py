@@ -18,6 +18,7 @@ class SourceType(models.TextChoices):
     WITHDRAWAL = "withdrawal", _("Withdrawal")
     GIFT_RUN = "gift_run", _("Periodic gift")
     FUNNEL_STEP = "funnel_step", _("Automation")
+    REFERRAL_COMMISSION = "referral_commission", _("Referral commission")
 
 
 class Entry(models.Model):
@@ -40,6 +41,7 @@ class Entry(models.Model):
         WITHDRAWAL = "withdrawal", _("Withdrawal")
         REVERSAL = "reversal", _("Reversal")
         ADJUSTMENT = "adjustment", _("Balance set")
+        REFERRAL = "referral", _("Referral commission")
 
     class AuthorKind(models.TextChoices):
         STAFF = "staff", _("Staff")

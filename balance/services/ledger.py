@@ -36,12 +36,22 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 # Which sign each kind of entry may have (kinds not listed may have either).
-CREDIT_KINDS = frozenset({Entry.Kind.MANUAL_CREDIT, Entry.Kind.GIFT, Entry.Kind.REFUND})
+CREDIT_KINDS = frozenset(
+    {
+        Entry.Kind.MANUAL_CREDIT,
+        Entry.Kind.GIFT,
+        Entry.Kind.REFUND,
+        Entry.Kind.REFERRAL,
+    }
+)
 DEBIT_KINDS = frozenset(
     {Entry.Kind.MANUAL_DEBIT, Entry.Kind.CHECKOUT, Entry.Kind.WITHDRAWAL}
 )
-# Entries undone through their order or withdrawal, never reversed by hand.
-OWNED_SOURCES = frozenset({SourceType.ORDER, SourceType.WITHDRAWAL})
+# Entries undone through their order, withdrawal or commission, never reversed by
+# hand (``entry_reverse(owner=...)`` is how the owning module undoes its own).
+OWNED_SOURCES = frozenset(
+    {SourceType.ORDER, SourceType.WITHDRAWAL, SourceType.REFERRAL_COMMISSION}
+)
 
 
 class TopLevelService(Generic[P, R]):
@@ -72,12 +82,16 @@ class Author:
     """Who posts: a staff user, the customer, or a system job (by name).
 
     Only staff may take a balance below the available amount (into debt); the
-    customer and system jobs cannot spend what is not available.
+    customer and system jobs cannot spend what is not available, unless a job is
+    allowed a debt (``debt_allowed``: taking back a commission after a refund).
     """
 
     kind: str
     user: Any = None
     label: str = ""
+    # A system job that takes back what it gave (a referral commission reversed
+    # after a refund) may leave a debt, as staff may.
+    debt_allowed: bool = False
 
     @classmethod
     def staff(cls, user=None, label: str = "") -> Author:
@@ -88,12 +102,12 @@ class Author:
         return cls(Entry.AuthorKind.CUSTOMER, user, _user_label(user))
 
     @classmethod
-    def system(cls, label: str) -> Author:
-        return cls(Entry.AuthorKind.SYSTEM, None, label)
+    def system(cls, label: str, *, debt_allowed: bool = False) -> Author:
+        return cls(Entry.AuthorKind.SYSTEM, None, label, debt_allowed)
 
     @property
     def may_overdraw(self) -> bool:
-        return self.kind == Entry.AuthorKind.STAFF
+        return self.kind == Entry.AuthorKind.STAFF or self.debt_allowed
 
 
 def _user_label(user) -> str:
@@ -542,11 +556,14 @@ def balance_set(
 
 
 @top_level
-def entry_reverse(*, entry_id: int, reason: str, author: Author) -> Entry:
+def entry_reverse(
+    *, entry_id: int, reason: str, author: Author, owner: str = ""
+) -> Entry:
     """Cancels an entry by posting its opposite, linked one-to-one to it.
 
     An entry is reversed at most once; a reversal is not reversed (post a new
-    operation instead); an entry of an order or a withdrawal is undone through it.
+    operation instead); an entry of an order, a withdrawal or a referral commission
+    is undone through it: only the module naming its source as ``owner`` may.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -561,7 +578,7 @@ def entry_reverse(*, entry_id: int, reason: str, author: Author) -> Entry:
             _("A reversal cannot be deleted: post a new operation instead."),
             code="reversal_of_reversal",
         )
-    if entry.source_type in OWNED_SOURCES:
+    if entry.source_type in OWNED_SOURCES and entry.source_type != owner:
         raise ValidationError(
             _(
                 "This operation belongs to %(source)s #%(id)s: undo it through the "

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core import plugins
 from core.cookies import language_cookie_set
 from core.devices import device_describe
 from core.impersonation import (
@@ -319,7 +320,7 @@ class SignupView(FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            services.customer_signup(
+            customer = services.customer_signup(
                 email=data["email"],
                 password=data["password"],
                 first_name=data["first_name"],
@@ -333,6 +334,9 @@ class SignupView(FormView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
+        if customer is not None:
+            # Where the new customer came from (a referral link's cookie).
+            plugins.visitor_attribute(self.request, customer, "signup")
         # The same answer whether the address was new or already had an account
         # (whose owner was e-mailed instead): sign-up tells nobody who has one.
         # It is given in the language just chosen, whatever the browser asks for.

@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from django.views.generic.base import TemplateResponseMixin
 
+from core import plugins
 from core.impersonation import (
     FORBIDDEN_MESSAGE,
     ForbidWhileImpersonatingMixin,
@@ -240,6 +241,9 @@ class CheckoutPlaceView(ForbidWhileImpersonatingMixin, CheckoutPageMixin, View):
         form = CheckoutPlaceForm(request.POST)
         if not form.is_valid():
             return self.render_checkout(place_form=form)
+        # Where the customer came from (a referral link's cookie), before the order
+        # is placed: an order the balance pays at once is paid inside order_place.
+        plugins.visitor_attribute(request, self.customer, "order")
         try:
             order = order_place(
                 customer=self.customer,

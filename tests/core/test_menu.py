@@ -83,4 +83,4 @@ def test_apps_share_the_groups_named_in_core_plugins():
 def test_the_funnel_pages_share_the_marketing_dropdown(manager_user):
     items = labels(staff_menu_build(manager_user, "/staff/"))
 
-    assert ("Marketing", ["Funnels", "Needs attention"]) in items
+    assert ("Marketing", ["Funnels", "Needs attention", "Referrals"]) in items
