@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import ModuleSettings
 
@@ -278,7 +279,7 @@ class ReferralEvent(models.Model):
     )
     referrer = models.ForeignKey(
         "customers.Customer",
-        verbose_name=_("referrer"),
+        verbose_name=pgettext_lazy("referral programme", "referrer"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -330,7 +331,7 @@ class Commission(models.Model):
     # Who earns it, fixed when it is created (staff may change the referral later).
     referrer = models.ForeignKey(
         "customers.Customer",
-        verbose_name=_("referrer"),
+        verbose_name=pgettext_lazy("referral programme", "referrer"),
         on_delete=models.PROTECT,
         related_name="referral_commissions",
     )

@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.money import money_format
 from core.tables import StaffTable
@@ -24,7 +25,9 @@ class MoneyColumn(tables.Column):
 
 class ReferrerTable(StaffTable):
     referrer = tables.Column(
-        verbose_name=_("Referrer"), accessor="pk", order_by=("last_name", "pk")
+        verbose_name=pgettext_lazy("referral programme", "Referrer"),
+        accessor="pk",
+        order_by=("last_name", "pk"),
     )
     referral_signups = tables.Column(verbose_name=_("Sign-ups"), attrs=NUMBER)
     referral_revenue = MoneyColumn(verbose_name=_("Revenue brought"))

@@ -13,6 +13,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -160,7 +161,7 @@ def _csv_lines(rows) -> Iterator[str]:
 
     yield "\ufeff" + line(
         [
-            _("Referrer"),
+            pgettext("referral programme", "Referrer"),
             _("E-mail"),
             _("Sign-ups"),
             _("Revenue brought"),
