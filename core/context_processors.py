@@ -2,7 +2,7 @@ from django.conf import settings
 
 from core import plugins
 from core.impersonation import impersonation_context
-from core.menu import staff_menu_build
+from core.menu import account_menu_build, staff_menu_build
 
 
 def clientela(request):
@@ -22,6 +22,9 @@ def clientela(request):
             for entry in plugins.account_menu
             if entry.shown is None or entry.shown(request)
         ]
+        context["account_nav"] = account_menu_build(
+            context["account_menu"], request.path
+        )
     # login: the impersonation banner, and the sign-up link on the login page
     context.update(impersonation_context(request))
     context["signup_enabled"] = getattr(settings, "CLIENTELA_SIGNUP_ENABLED", False)

@@ -1,8 +1,9 @@
-"""The staff navigation as the top bar draws it: the links a user may see, folded
-into their drop-downs, with the current page marked."""
+"""The staff navigation and the customer area's menu as the top bar draws them:
+the links a user may see, folded into their drop-downs, with the current page marked."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,18 +30,20 @@ class MenuDropdown:
         return any(link.current for link in self.links)
 
 
-def _is_current(url: str, path: str) -> bool:
-    # The dashboard is every staff page's prefix: it is current only on itself.
-    return path == url or (url != reverse("staff:dashboard") and path.startswith(url))
+def _is_current(url: str, path: str, home_url: str) -> bool:
+    # The home page is every page's prefix: it is current only on itself.
+    return path == url or (url != home_url and path.startswith(url))
 
 
-def staff_menu_build(user, path: str) -> list[MenuLink | MenuDropdown]:
-    """The staff menu for ``user`` on the page at ``path``."""
+def menu_build(
+    entries: Iterable[plugins.MenuEntry], path: str, home_url: str
+) -> list[MenuLink | MenuDropdown]:
+    """The ``entries`` as links and drop-downs (by their ``group``), in order."""
     items: list[MenuLink | MenuDropdown] = []
     dropdowns: dict[str, MenuDropdown] = {}
-    for entry in plugins.staff_menu.visible_to(user):
+    for entry in entries:
         url = reverse(entry.url_name)
-        link = MenuLink(entry.label, url, _is_current(url, path))
+        link = MenuLink(entry.label, url, _is_current(url, path, home_url))
         if entry.group is None:
             items.append(link)
             continue
@@ -58,3 +61,17 @@ def staff_menu_build(user, path: str) -> list[MenuLink | MenuDropdown]:
         else item
         for item in items
     ]
+
+
+def staff_menu_build(user, path: str) -> list[MenuLink | MenuDropdown]:
+    """The staff menu for ``user`` on the page at ``path``."""
+    return menu_build(
+        plugins.staff_menu.visible_to(user), path, reverse("staff:dashboard")
+    )
+
+
+def account_menu_build(
+    entries: Iterable[plugins.MenuEntry], path: str
+) -> list[MenuLink | MenuDropdown]:
+    """The customer area's menu of ``entries`` (those shown to this customer)."""
+    return menu_build(entries, path, reverse("account:home"))

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomersConfig(AppConfig):
@@ -48,7 +49,10 @@ class CustomersConfig(AppConfig):
 
         plugins.customer_tabs.register(
             plugins.CustomerTab(
-                "login", _("Login and access"), "customers:login", order=30
+                "login",
+                pgettext_lazy("customer card tab", "Login and access"),
+                "customers:login",
+                order=30,
             )
         )
         plugins.customer_sidebar.register(
@@ -69,7 +73,10 @@ class CustomersConfig(AppConfig):
 
         plugins.customer_tabs.register(
             plugins.CustomerTab(
-                "history", _("Action history"), "customers:history", order=50
+                "history",
+                pgettext_lazy("customer card tab", "Action history"),
+                "customers:history",
+                order=50,
             )
         )
         for source in (
@@ -103,15 +110,16 @@ class CustomersConfig(AppConfig):
                 order=60,
             )
         )
-        for key, label, url_name, order in (
-            ("profile", _("Profile"), "account:profile", 10),
-            ("addresses", _("Addresses"), "account:addresses", 20),
-            ("newsletters", _("Newsletters"), "account:newsletters", 30),
-            ("password", _("Password"), "account:password", 40),
-            ("support", _("Support"), "account:support", 90),
+        profile = plugins.ACCOUNT_MENU_PROFILE
+        for key, label, url_name, order, group in (
+            ("profile", _("Profile"), "account:profile", 10, profile),
+            ("addresses", _("Addresses"), "account:addresses", 20, profile),
+            ("newsletters", _("Newsletters"), "account:newsletters", 30, profile),
+            ("password", _("Password"), "account:password", 40, profile),
+            ("support", _("Support"), "account:support", 90, None),
         ):
             plugins.account_menu.register(
-                plugins.MenuEntry(key, label, url_name, order=order)
+                plugins.MenuEntry(key, label, url_name, order=order, group=group)
             )
         for group in ("Staff", "Manager"):
             plugins.role_permissions.register(

@@ -35,6 +35,7 @@ from core.plugins.site import (
     VisitorAttribution,
 )
 from core.plugins.staff import (
+    ACCOUNT_MENU_PROFILE,
     STAFF_MENU_CREDITS,
     STAFF_MENU_MARKETING,
     STAFF_MENU_REPORTS,
@@ -121,6 +122,7 @@ def visitor_attribute(request: HttpRequest, customer: Any, moment: str) -> None:
 
 
 __all__ = [
+    "ACCOUNT_MENU_PROFILE",
     "Registry",
     "only_entry",
     "MenuGroup",

@@ -30,6 +30,10 @@ STAFF_MENU_SALES = MenuGroup("sales", pgettext_lazy("staff menu", "Sales"))
 STAFF_MENU_CREDITS = MenuGroup("credits", pgettext_lazy("staff menu", "Credits"))
 STAFF_MENU_MARKETING = MenuGroup("marketing", pgettext_lazy("staff menu", "Marketing"))
 STAFF_MENU_REPORTS = MenuGroup("reports", pgettext_lazy("staff menu", "Reports"))
+# The customer area's drop-down of the customer's own details.
+ACCOUNT_MENU_PROFILE = MenuGroup(
+    "profile", pgettext_lazy("customer area menu", "My profile")
+)
 
 
 @dataclass(frozen=True)

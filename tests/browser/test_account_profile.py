@@ -15,7 +15,8 @@ def test_customer_edits_their_profile_and_sees_the_change(page):
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Welcome, Marta").wait_for()
 
-    page.locator("#account-nav").get_by_role("link", name="Profile").click()
+    page.locator("#account-nav summary", has_text="My profile").click()
+    page.locator("#account-nav").get_by_role("link", name="Profile", exact=True).click()
     page.get_by_role("heading", name="Profile", exact=True).wait_for()
     page.get_by_label("First name").fill("Martina")
     page.get_by_label("Mobile").fill("+39 333 7654321")

@@ -84,3 +84,20 @@ def test_the_funnel_pages_share_the_marketing_dropdown(manager_user):
     items = labels(staff_menu_build(manager_user, "/staff/"))
 
     assert ("Marketing", ["Funnels", "Needs attention", "Referrals"]) in items
+
+
+def test_the_customer_area_folds_the_profile_pages_and_marks_the_current_one(
+    customer_client,
+):
+    response = customer_client.get(reverse("account:addresses"))
+
+    nav = response.context["account_nav"]
+    items = labels(nav)
+    assert items[0] == "Home"
+    assert ("My profile", ["Profile", "Addresses", "Newsletters", "Password"]) in items
+    profile = next(item for item in nav if isinstance(item, MenuDropdown))
+    assert profile.current
+    assert [link.current for link in profile.links] == [False, True, False, False]
+    home = nav[0]
+    assert isinstance(home, MenuLink) and not home.current
+    assert b"data-nav-dropdown" in response.content
