@@ -127,3 +127,14 @@ def register() -> None:
             ),
         )
     )
+    # manage.py seed_demo: referrers with referrals and commissions in each state,
+    # after the shop's catalog (order 70) and before the funnels (order 90).
+    plugins.demo_seeders.register(
+        plugins.DemoSeeder("referrals.demo", _demo_seed, order=80)
+    )
+
+
+def _demo_seed(customers, *, seed: int, log) -> int:
+    from referrals.demo import demo_referrals_seed
+
+    return demo_referrals_seed(customers, seed=seed, log=log)

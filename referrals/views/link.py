@@ -27,8 +27,9 @@ def cookie_code(request: HttpRequest) -> str:
 class ReferralLinkView(View):
     """An unknown or malformed code is a 404 like any page and sets nothing.
 
-    The first link a visitor followed is kept (the first referrer wins); a
-    customer following their own link is not given a cookie.
+    The first link a visitor followed is kept (the first referrer wins) unless
+    its owner may no longer refer; a customer following their own link is not
+    given a cookie.
     """
 
     def get(self, request, code: str) -> HttpResponse:
@@ -45,7 +46,10 @@ class ReferralLinkView(View):
             target = "account:login"
         response = redirect(target)
         own = getattr(user, "customer", None) == found.customer
-        if not own and not cookie_code(request):
+        held = cookie_code(request)
+        # The first referrer wins, while their link still attributes someone: a
+        # code whose owner may no longer refer gives way to this one.
+        if not own and (not held or code_find(held) is None):
             response.set_signed_cookie(
                 COOKIE_NAME,
                 found.code,

@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 
 from core.csv_cells import csv_cell_safe
 from core.mixins import StaffRequiredMixin
+from core.money import quantize
 from core.tables import PAGE_SIZES, paginate
 from customers.views.staff import CustomerCardMixin
 from referrals.filters import ReferrerFilterSet
@@ -176,10 +177,11 @@ def _csv_lines(rows) -> Iterator[str]:
                 str(row),
                 row.email,
                 row.referral_signups,
-                row.referral_revenue,
-                row.commissions_pending,
-                row.commissions_available,
-                row.commissions_reversed,
+                # Two decimals on every database (SQLite's sums lose the scale).
+                quantize(row.referral_revenue),
+                quantize(row.commissions_pending),
+                quantize(row.commissions_available),
+                quantize(row.commissions_reversed),
             ]
         )
 

@@ -292,3 +292,39 @@ def test_a_forged_cookie_attributes_nobody(client):
     client.post("/account/signup/", SIGNUP)
     assert Customer.objects.filter(email="nora@example.com").exists()
     assert not Referral.objects.exists()
+
+
+def test_a_cookie_whose_referrer_may_no_longer_refer_gives_way_to_a_new_link(client):
+    from customers.models import Tag
+
+    partners = Tag.objects.create(name="Partners")
+    first = CustomerWithLoginFactory()
+    second = CustomerWithLoginFactory()
+    first.tags.add(partners)
+    second.tags.add(partners)
+    rules(referrers="tag", referrer_tag=partners)
+    visit(client, first)
+    # The first referrer leaves the programme: their link attributes nobody now,
+    # so it does not stop the next link the visitor follows.
+    first.tags.remove(partners)
+    response = visit(client, second)
+    assert COOKIE_NAME in response.cookies
+    referred = signup_through_link(client, second)
+    assert Referral.objects.get(referred=referred).referrer == second
+
+
+def test_an_unknown_code_answers_like_any_unknown_page(client):
+    referrer = CustomerWithLoginFactory()
+    unknown_page = client.get("/no-such-page/")
+    response = client.get("/r/unknown1/")
+    assert response.status_code == unknown_page.status_code == 404
+    assert [t.name for t in response.templates] == [
+        t.name for t in unknown_page.templates
+    ]
+    # Only what any page sets (the CSRF cookie of the page's forms), not a
+    # referral, and the visitor who signs up then is nobody's referral.
+    assert set(response.cookies) == set(unknown_page.cookies)
+    assert COOKIE_NAME not in client.cookies
+    client.post("/account/signup/", SIGNUP)
+    assert Customer.objects.filter(email="nora@example.com").exists()
+    assert not Referral.objects.filter(referrer=referrer).exists()

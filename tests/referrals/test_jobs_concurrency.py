@@ -5,7 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.utils import timezone
 
 from balance.models import Entry
@@ -19,6 +19,9 @@ from tests.selling.factories import ProductFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs one process at a time"
+)
 def test_concurrent_runs_credit_each_commission_once():
     referrers = [CustomerFactory() for _ in range(2)]
     for index in range(6):
