@@ -67,8 +67,9 @@ INSTALLED_APPS = [
 ]
 if "api" in INSTALLED_APPS:
     # django-ninja's templates and static files (the API's docs page, served from
-    # our static files, not a CDN).
-    INSTALLED_APPS.append("ninja")
+    # our static files, not a CDN). Not last: the staff groups are synced after the
+    # post_migrate of the last app, and ninja, having no models, sends none.
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("api") + 1, "ninja")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
