@@ -12,7 +12,7 @@ from balance.services import Author, balance_credit
 from tests.api.support import get, make_key, post
 from tests.customers.factories import CustomerFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_dbs]
 
 
 @pytest.fixture

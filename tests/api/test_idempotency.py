@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
@@ -18,6 +18,8 @@ from balance.models import Entry
 from customers.models import Customer
 from tests.api.support import make_key, post
 from tests.customers.factories import CustomerFactory
+
+pytestmark = pytest.mark.both_dbs
 
 
 @pytest.mark.django_db
@@ -98,6 +100,9 @@ def test_keys_kept_a_day_then_purged(client):
     assert not IdempotentRequest.objects.exists()
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="threads with their own connections"
+)
 @pytest.mark.django_db(transaction=True)
 def test_two_racing_identical_posts_create_one_entry():
     secret = make_key()
