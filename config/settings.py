@@ -310,6 +310,12 @@ if "api" in INSTALLED_APPS:
         "start_time": BEAT_FIRST_DUE,
     }
 
+# The cache: each process's memory by default; with several web processes set a
+# shared one (redis://localhost:6379/1), so that the API's per-key rate limit is
+# one count for all of them.
+CACHE_URL = env.str("CACHE_URL", default="") or "locmemcache://"
+CACHES = {"default": environ.Env.cache_url_config(CACHE_URL)}
+
 # The integration API (/api/v1/): requests per minute and per key (fixed window),
 # and how long an Idempotency-Key is remembered (at least 24 hours).
 API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)

@@ -14,6 +14,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api.errors import ApiError, error_response
+from api.v1.common import amount_format_message
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,11 @@ def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
         {"field": _field(item.get("loc", ())), "message": item.get("msg", "")}
         for item in error.errors
     ]
+    if any(detail["field"] == "amount" for detail in details):
+        # A number (12.5) where a string is due: say what an amount looks like.
+        return error_response(
+            400, "amount_invalid", amount_format_message(), details=details
+        )
     return error_response(
         400,
         "validation_error",

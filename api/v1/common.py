@@ -26,6 +26,12 @@ AMOUNT_PATTERN = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,2})?$")
 IDEMPOTENCY_KEY_MAX = 150
 
 
+def amount_format_message() -> str:
+    return _(
+        'Send the amount as a string of digits with at most 2 decimals, e.g. "12.50".'
+    )
+
+
 def amount_parse(value: str) -> Decimal:
     """A positive amount sent as a string ("12.50"): at most 2 decimals, within
     the ledger's columns."""
@@ -33,10 +39,7 @@ def amount_parse(value: str) -> Decimal:
         raise ApiError(
             400,
             "amount_invalid",
-            _(
-                "Send the amount as a string of digits with at most 2 decimals, "
-                'e.g. "12.50".'
-            ),
+            amount_format_message(),
         )
     amount = Decimal(value)
     if amount <= 0:

@@ -103,7 +103,8 @@ def test_amount_as_a_number_is_refused(client, secret, amount):
     )
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["code"] == "validation_error"
+    assert error["code"] == "amount_invalid"
+    assert "string" in error["message"]
     assert error["details"][0]["field"] == "amount"
     assert not Entry.objects.exists()
 
