@@ -27,7 +27,14 @@ CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 # Modules that plug into the customer hub. An operator may switch one off by listing it
 # in CLIENTELA_DISABLED_MODULES; the rest of the product keeps working without it.
-PLUGIN_MODULES = ["balance", "expirations", "automation", "reports", "referrals"]
+PLUGIN_MODULES = [
+    "balance",
+    "expirations",
+    "automation",
+    "reports",
+    "referrals",
+    "api",
+]
 DISABLED_MODULES = env.list("CLIENTELA_DISABLED_MODULES", default=[])
 # A module that needs another is off when that one is: commissions are paid into
 # the balance.
@@ -58,6 +65,11 @@ INSTALLED_APPS = [
     "axes",
     "csp",
 ]
+if "api" in INSTALLED_APPS:
+    # django-ninja's templates and static files (the API's docs page, served from
+    # our static files, not a CDN). Not last: the staff groups are synced after the
+    # post_migrate of the last app, and ninja, having no models, sends none.
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("api") + 1, "ninja")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -79,6 +91,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+if "api" in INSTALLED_APPS:
+    # Outermost but security's: every error under /api/ (an unknown URL, a method
+    # not taken, a crash) answers the API's JSON, never an HTML page.
+    MIDDLEWARE.insert(1, "api.middleware.ApiErrorMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -285,6 +301,25 @@ if "referrals" in INSTALLED_APPS:
         "schedule": timedelta(hours=1),
         "start_time": BEAT_FIRST_DUE,
     }
+
+if "api" in INSTALLED_APPS:
+    # Daily: forgets the API's idempotency keys older than API_IDEMPOTENCY_KEEP_HOURS.
+    CELERY_BEAT_SCHEDULE["api-idempotency-purge"] = {
+        "task": "api.tasks.idempotency_purge_task",
+        "schedule": timedelta(hours=24),
+        "start_time": BEAT_FIRST_DUE,
+    }
+
+# The cache: each process's memory by default; with several web processes set a
+# shared one (redis://localhost:6379/1), so that the API's per-key rate limit is
+# one count for all of them.
+CACHE_URL = env.str("CACHE_URL", default="") or "locmemcache://"
+CACHES = {"default": environ.Env.cache_url_config(CACHE_URL)}
+
+# The integration API (/api/v1/): requests per minute and per key (fixed window),
+# and how long an Idempotency-Key is remembered (at least 24 hours).
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=600)
+API_IDEMPOTENCY_KEEP_HOURS = max(env.int("API_IDEMPOTENCY_KEEP_HOURS", default=24), 24)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -74,6 +74,14 @@ if apps.is_installed("reports"):
     except CommandError as error:
         assert not apps.is_installed("balance"), error
         assert error.returncode == 2 and "Unknown report source" in str(error)
+# The API answers with whichever other module is switched off; its balance
+# endpoints are there only with the balance.
+if apps.is_installed("api"):
+    schema = Client().get("/api/openapi.json").json()
+    assert "/api/v1/customers" in schema["paths"]
+    credit = "/api/v1/customers/{{ref}}/credit" in schema["paths"]
+    assert credit == apps.is_installed("balance"), schema["paths"].keys()
+    assert Client().get("/api/v1/nothing").json()["error"]["code"] == "not_found"
 print("ok")
 """
 

@@ -45,6 +45,7 @@ STAFF_PAGES = [
     "/staff/settings/balance/",
     "/staff/settings/selling/",
     "/staff/settings/expirations/",
+    "/staff/settings/api-keys/",
 ]
 
 ACCOUNT_PAGES = [

@@ -1,0 +1,183 @@
+"""The API's writes: keys (create, revoke, authenticate, rate limit) and the
+idempotency of its POST requests."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from api.models import ApiKey, IdempotentRequest, Scope
+
+KEY_START = "clt_"
+LAST_USED_EVERY = timedelta(minutes=1)
+RATE_WINDOW_SECONDS = 60
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    api_key: ApiKey
+    # The whole key, to show once: it is not stored.
+    secret: str
+
+
+@transaction.atomic(durable=True)
+def api_key_create(*, name: str, scopes: list[str], created_by) -> CreatedKey:
+    """Makes a key with these scopes; its secret is returned here and nowhere else."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the key a name.")}, code="required")
+    unknown = set(scopes) - set(Scope.values)
+    if unknown:
+        raise ValidationError(
+            {"scopes": _("Unknown scopes: %(scopes)s") % {"scopes": ", ".join(unknown)}}
+        )
+    if not scopes:
+        raise ValidationError(
+            {"scopes": _("Pick at least one thing the key may do.")}, code="required"
+        )
+    prefix = secrets.token_hex(4)
+    while ApiKey.objects.filter(prefix=prefix).exists():
+        prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    api_key = ApiKey.objects.create(
+        name=name,
+        prefix=prefix,
+        secret_hash=_secret_hash(secret),
+        scopes=[scope for scope in Scope.values if scope in scopes],
+        created_by=created_by,
+    )
+    return CreatedKey(api_key=api_key, secret=f"{KEY_START}{prefix}_{secret}")
+
+
+@transaction.atomic(durable=True)
+def api_key_revoke(*, api_key_id: int, revoked_by) -> ApiKey:
+    """Revokes the key (its next request gets 401); a second revoke changes nothing."""
+    api_key = ApiKey.objects.select_for_update().get(pk=api_key_id)
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.revoked_by = revoked_by
+        api_key.save(update_fields=["revoked_at", "revoked_by"])
+    return api_key
+
+
+def api_key_authenticate(presented: str) -> ApiKey | None:
+    """The active key whose secret is ``presented``, or ``None``.
+
+    The row is found by its prefix, then the secret's hash is compared in constant
+    time. Records the use (at most once a minute, so a busy key writes rarely).
+    """
+    if not presented.startswith(KEY_START):
+        return None
+    prefix, separator, secret = presented[len(KEY_START) :].partition("_")
+    if not separator or not prefix or not secret or len(prefix) > 16:
+        return None
+    api_key = ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
+    if api_key is None or not hmac.compare_digest(
+        api_key.secret_hash, _secret_hash(secret)
+    ):
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or api_key.last_used_at <= now - LAST_USED_EVERY:
+        ApiKey.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_EVERY),
+            pk=api_key.pk,
+        ).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key
+
+
+def api_key_rate_limited(api_key: ApiKey) -> int:
+    """Counts one request of the key in this minute (a fixed window in the cache).
+
+    Returns 0 when the request may go on, else the seconds until the next window
+    (the ``Retry-After``).
+    """
+    now = time.time()
+    window = int(now // RATE_WINDOW_SECONDS)
+    cache_key = f"api:rate:{api_key.pk}:{window}"
+    cache.add(cache_key, 0, timeout=RATE_WINDOW_SECONDS * 2)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr: a new window
+        cache.add(cache_key, 1, timeout=RATE_WINDOW_SECONDS * 2)
+        count = 1
+    if count <= settings.API_RATE_LIMIT:
+        return 0
+    return max(1, math.ceil((window + 1) * RATE_WINDOW_SECONDS - now))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What an endpoint answers: a status and a JSON body."""
+
+    status: int
+    body: Any
+    replayed: bool = False
+
+
+class IdempotencyConflict(Exception):
+    """The key was used for a different request."""
+
+
+def request_hash(method: str, path: str, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+@transaction.atomic(durable=True)
+def idempotent_run(
+    *, api_key: ApiKey, key: str, digest: str, run: Callable[[], Answer]
+) -> Answer:
+    """Answers the request once per (key, ``key``): ``run()`` the first time, in
+    this transaction, and its stored answer afterwards.
+
+    Two identical requests at the same moment: the second one's INSERT waits on the
+    unique index for the first to commit, then finds and replays its answer. Only an
+    answer is stored: if ``run`` raises, nothing is kept and the key can be retried.
+    """
+    record, created = IdempotentRequest.objects.select_for_update().get_or_create(
+        api_key=api_key,
+        key=key,
+        defaults={"request_hash": digest, "response_status": 0, "response_body": {}},
+    )
+    if not created:
+        if not hmac.compare_digest(record.request_hash, digest):
+            raise IdempotencyConflict
+        return Answer(record.response_status, record.response_body, replayed=True)
+    answer = run()
+    record.response_status = answer.status
+    record.response_body = answer.body
+    record.save(update_fields=["response_status", "response_body"])
+    return answer
+
+
+def idempotency_purge(*, now=None) -> int:
+    """Forgets the keys older than ``API_IDEMPOTENCY_KEEP_HOURS``; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.API_IDEMPOTENCY_KEEP_HOURS)
+    deleted, _by_model = IdempotentRequest.objects.filter(
+        created_at__lt=cutoff
+    ).delete()
+    return deleted
