@@ -36,11 +36,11 @@ from core.reporting import (
     COUNT,
     MONEY,
     OPENING,
-    PERIOD,
     ReportDimension,
     ReportFilter,
     ReportMeasure,
     ReportSource,
+    period_dimensions,
 )
 from customers.models import Customer
 
@@ -49,14 +49,6 @@ SOURCE_KEY = "balance.movements"
 AUTOMATION = "automation"
 REVERSED_EXCLUDE = "exclude"
 REVERSED_INCLUDE = "include"
-
-PERIOD_LABELS = {
-    "day": pgettext_lazy("report period", "Day"),
-    "week": pgettext_lazy("report period", "Week"),
-    "month": pgettext_lazy("report period", "Month"),
-    "quarter": pgettext_lazy("report period", "Quarter"),
-    "year": pgettext_lazy("report period", "Year"),
-}
 
 
 def author_group() -> Case:
@@ -130,10 +122,7 @@ def movements_queryset(user) -> QuerySet[Entry]:
 
 
 def movements_source() -> ReportSource:
-    periods = tuple(
-        ReportDimension(grain, label, PERIOD, grain=grain, order=index)
-        for index, (grain, label) in enumerate(PERIOD_LABELS.items())
-    )
+    periods = period_dimensions()
     categories = (
         ReportDimension(
             "kind",

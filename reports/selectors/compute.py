@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import DateTimeField
+from django.db.models import DateField, DateTimeField
 from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -121,8 +121,10 @@ def report_compute(query: ReportQuery, user) -> ReportResult:
     for report_filter, values in query.filters:
         rows = report_filter.apply(rows, values)
     moment = source.moment
-    start = local_midnight(query.date_from) if query.date_from else None
-    end = local_midnight(query.date_to) if query.date_to else None
+    # A date moment (an expiry date) is a local day already: ranged by days.
+    bound = (lambda day: day) if source.moment_is_date else local_midnight
+    start = bound(query.date_from) if query.date_from else None
+    end = bound(query.date_to) if query.date_to else None
     ranged = rows
     if start is not None:
         ranged = ranged.filter(**{f"{moment}__gte": start})
@@ -132,7 +134,9 @@ def report_compute(query: ReportQuery, user) -> ReportResult:
     aliases = [f"dim_{index}" for index in range(len(dimensions))]
     annotations: dict[str, Any] = {}
     for alias, dimension in zip(aliases, dimensions, strict=True):
-        if dimension.kind == PERIOD:
+        if dimension.kind == PERIOD and source.moment_is_date:
+            annotations[alias] = Trunc(moment, grain, output_field=DateField())
+        elif dimension.kind == PERIOD:
             annotations[alias] = Trunc(
                 moment, grain, output_field=DateTimeField(), tzinfo=business_zone()
             )
