@@ -96,3 +96,30 @@ def rows_by(result, dimension: str, measures: str) -> dict:
 
 def totals_of(result, measures: str) -> tuple:
     return tuple(result.totals.values[key] for key in measures.split(","))
+
+
+def staff_with(*permissions: str):
+    """A staff member with exactly these "app_label.codename" permissions."""
+    from django.contrib.auth.models import Permission
+
+    from tests.core.factories import StaffFactory
+
+    user = StaffFactory()
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return type(user).objects.get(pk=user.pk)
+
+
+def command_csv(*args: str) -> list[list[str]]:
+    """``manage.py report ... --format csv``, read back as rows of cells."""
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("report", *args, "--format", "csv", stdout=out, stderr=io.StringIO())
+    return list(csv.reader(io.StringIO(out.getvalue())))
