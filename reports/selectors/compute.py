@@ -12,7 +12,7 @@ measures, top N with "others", sorting and the totals in ``shaping``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +38,7 @@ from reports.selectors.shaping import Key, result_build, zero
 # More rows than this is an error (narrow the dates or the grouping), never a
 # silently truncated report.
 MAX_ROWS = 10_000
+SECONDS_PER_DAY = Decimal(86400)
 
 
 def _too_many() -> ReportQueryError:
@@ -53,9 +54,13 @@ def _too_many() -> ReportQueryError:
 
 def _figure(measure: ReportMeasure, value: Any) -> Any:
     """A figure read from the database: zero for none, money in cents (SQLite's
-    sums come back as floats, PostgreSQL's may carry more decimal places)."""
+    sums come back as floats, PostgreSQL's may carry more decimal places), a
+    duration in days."""
     if value is None:
         return zero(measure)
+    if isinstance(value, timedelta):
+        # A sum of durations (days to pay) is read as days, to the hundredth.
+        return quantize(Decimal(str(value.total_seconds())) / SECONDS_PER_DAY)
     if measure.kind == MONEY:
         return quantize(Decimal(str(value)))
     return value

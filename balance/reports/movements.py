@@ -1,7 +1,8 @@
 """The reports engine's ``balance.movements`` source: the ledger's entries.
 
-Registered from ``BalanceConfig.ready()`` in ``core.plugins.report_sources``;
-the ``reports`` app computes it without importing this app.
+Registered from ``BalanceConfig.ready()`` (``balance.reports.register``) in
+``core.plugins.report_sources``; the ``reports`` app computes it without
+importing this app.
 
 - dimensions: ``day`` ... ``year`` of ``created_at`` in ``TIME_ZONE``; ``kind``
   (operation type); ``customer``; ``author`` (staff, customer, system, or
@@ -29,7 +30,6 @@ from django.utils.translation import pgettext_lazy
 
 from balance.models import Entry, SourceType
 from balance.selectors import entries_standing
-from core import plugins
 from core.reporting import (
     CATEGORY,
     CLOSING,
@@ -238,7 +238,3 @@ def movements_source() -> ReportSource:
 
 # Built once, so that registering it again (a second ready()) finds the same entry.
 MOVEMENTS_SOURCE = movements_source()
-
-
-def register() -> None:
-    plugins.report_sources.register(MOVEMENTS_SOURCE)
