@@ -240,3 +240,19 @@ def test_customers_through_the_report_command(people):
         ["2026-02-01", "enabled", "Login enabled", "0"],
     ]
     assert lines[-1] == ["total", "", "", "3"]
+
+
+def test_customers_query_count_is_the_same_whatever_the_size(
+    people, django_assert_max_num_queries
+):
+    # The grouped rows and the tags' names.
+    with django_assert_max_num_queries(2):
+        compute("month,tag")
+    for index in range(6):
+        tag = Tag.objects.create(name=f"Tag {index}")
+        customer = CustomerFactory()
+        customer.tags.add(tag)
+        moment_set(customer, created_at=rome(f"2026-02-1{index} 10:00"))
+    with django_assert_max_num_queries(2):
+        result = compute("month,tag")
+    assert len(result.rows) == 3 * 9

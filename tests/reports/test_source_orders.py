@@ -158,3 +158,21 @@ def test_orders_through_the_report_command(shop):
         ["2026-02-01", "1", "20.00", "0.00", "20.00"],
         ["total", "3", "120.00", "16.00", "20.00"],
     ]
+
+
+def test_orders_query_count_is_the_same_whatever_the_size(
+    shop, django_assert_max_num_queries
+):
+    # The grouped rows and the products' names.
+    with django_assert_max_num_queries(2):
+        compute("month,product")
+    for index in range(6):
+        order(
+            CustomerFactory(),
+            [(ProductFactory(), 1)],
+            Order.Status.PAID,
+            f"2026-0{1 + index % 3}-1{index} 10:00",
+        )
+    with django_assert_max_num_queries(2):
+        result = compute("month,product")
+    assert len(result.rows) == 3 * 8
