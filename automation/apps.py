@@ -12,3 +12,7 @@ class AutomationConfig(AppConfig):
         from automation.plugins import register
 
         register()
+        from automation.reports import register as register_reports
+
+        # The reports engine's "automation.funnels" source.
+        register_reports()

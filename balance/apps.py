@@ -99,7 +99,7 @@ class BalanceConfig(AppConfig):
         )
         from balance.reports import register as register_reports
 
-        # The reports engine's "balance.movements" source.
+        # The reports engine's "balance.movements" and "withdrawals" sources.
         register_reports()
         from balance.staff_plugins import register as register_staff_pages
 

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import pgettext_lazy
+
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
@@ -108,7 +110,9 @@ class ReportSource:
     shell command); ``moment`` names their date-time field (the date range and the
     period dimensions use it). ``permission`` is one "app_label.codename" or a
     tuple of them, all needed. ``default_measures`` are shown when the request
-    names none.
+    names none. ``moment_is_date``: ``moment`` is a ``DateField`` (an expiry
+    date), already a local day, so it is bucketed and ranged as a date, with no
+    time zone.
     """
 
     key: str
@@ -121,6 +125,7 @@ class ReportSource:
     permission: str | tuple[str, ...] | None = None
     default_measures: tuple[str, ...] = ()
     order: int = 100
+    moment_is_date: bool = False
 
     def dimension(self, key: str) -> ReportDimension | None:
         return next((d for d in self.dimensions if d.key == key), None)
@@ -138,3 +143,22 @@ class ReportSource:
         if isinstance(self.permission, str):
             return user.has_perm(self.permission)
         return user.has_perms(self.permission)
+
+
+PERIOD_LABELS = {
+    "day": pgettext_lazy("report period", "Day"),
+    "week": pgettext_lazy("report period", "Week"),
+    "month": pgettext_lazy("report period", "Month"),
+    "quarter": pgettext_lazy("report period", "Quarter"),
+    "year": pgettext_lazy("report period", "Year"),
+}
+
+
+def period_dimensions() -> tuple[ReportDimension, ...]:
+    """The five period dimensions every source offers: ``day``, ``week``,
+    ``month``, ``quarter`` and ``year`` of its ``moment`` in ``TIME_ZONE``, in
+    that order (``order`` 0 to 4, before the categories)."""
+    return tuple(
+        ReportDimension(grain, PERIOD_LABELS[grain], PERIOD, grain=grain, order=index)
+        for index, grain in enumerate(GRAINS)
+    )

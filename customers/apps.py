@@ -14,6 +14,10 @@ class CustomersConfig(AppConfig):
         # Funnels: the customer's triggers (created, tags, lists), actions and
         # conditions.
         register_automation()
+        from customers.reports import register as register_reports
+
+        # The reports engine's "customers" source (new customers).
+        register_reports()
 
         plugins.staff_menu.register(
             plugins.MenuEntry(

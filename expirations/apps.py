@@ -63,3 +63,7 @@ class ExpirationsConfig(AppConfig):
         plugins.demo_seeders.register(
             plugins.DemoSeeder("expirations.services", demo_expirations_seed, order=80)
         )
+        from expirations.reports.source import register as register_reports
+
+        # The reports engine's "expirations" source (the report page stays).
+        register_reports()

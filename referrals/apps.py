@@ -12,3 +12,7 @@ class ReferralsConfig(AppConfig):
         from referrals.plugins import register
 
         register()
+        from referrals.reports import register as register_reports
+
+        # The reports engine's "referrals.commissions" source.
+        register_reports()

@@ -27,3 +27,7 @@ class SellingConfig(AppConfig):
         plugins.demo_seeders.register(
             plugins.DemoSeeder("selling.shop", demo_selling_seed, order=70)
         )
+        from selling.reports import register as register_reports
+
+        # The reports engine's "orders" source.
+        register_reports()

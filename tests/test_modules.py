@@ -74,6 +74,22 @@ if apps.is_installed("reports"):
     except CommandError as error:
         assert not apps.is_installed("balance"), error
         assert error.returncode == 2 and "Unknown report source" in str(error)
+    # Every module's source runs while it is on, and is unknown when it is off.
+    owners = {{"customers": "customers", "orders": "selling",
+               "expirations": "expirations", "withdrawals": "balance",
+               "automation.funnels": "automation",
+               "referrals.commissions": "referrals"}}
+    for key, owner in owners.items():
+        out = io.StringIO()
+        try:
+            call_command("report", key, "--group-by", "month", "--period",
+                         "this_year", "--format", "csv",
+                         stdout=out, stderr=io.StringIO())
+            assert apps.is_installed(owner), key
+            assert out.getvalue().startswith("month,"), (key, out.getvalue())
+        except CommandError as error:
+            assert not apps.is_installed(owner), (key, error)
+            assert "Unknown report source" in str(error), (key, error)
 # The API answers with whichever other module is switched off; its balance
 # endpoints are there only with the balance.
 if apps.is_installed("api"):

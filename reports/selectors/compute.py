@@ -12,12 +12,12 @@ measures, top N with "others", sorting and the totals in ``shaping``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import DateTimeField
+from django.db.models import DateField, DateTimeField
 from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ from reports.selectors.shaping import Key, result_build, zero
 # More rows than this is an error (narrow the dates or the grouping), never a
 # silently truncated report.
 MAX_ROWS = 10_000
+SECONDS_PER_DAY = Decimal(86400)
 
 
 def _too_many() -> ReportQueryError:
@@ -53,9 +54,13 @@ def _too_many() -> ReportQueryError:
 
 def _figure(measure: ReportMeasure, value: Any) -> Any:
     """A figure read from the database: zero for none, money in cents (SQLite's
-    sums come back as floats, PostgreSQL's may carry more decimal places)."""
+    sums come back as floats, PostgreSQL's may carry more decimal places), a
+    duration in days."""
     if value is None:
         return zero(measure)
+    if isinstance(value, timedelta):
+        # A sum of durations (days to pay) is read as days, to the hundredth.
+        return quantize(Decimal(str(value.total_seconds())) / SECONDS_PER_DAY)
     if measure.kind == MONEY:
         return quantize(Decimal(str(value)))
     return value
@@ -121,8 +126,10 @@ def report_compute(query: ReportQuery, user) -> ReportResult:
     for report_filter, values in query.filters:
         rows = report_filter.apply(rows, values)
     moment = source.moment
-    start = local_midnight(query.date_from) if query.date_from else None
-    end = local_midnight(query.date_to) if query.date_to else None
+    # A date moment (an expiry date) is a local day already: ranged by days.
+    bound = (lambda day: day) if source.moment_is_date else local_midnight
+    start = bound(query.date_from) if query.date_from else None
+    end = bound(query.date_to) if query.date_to else None
     ranged = rows
     if start is not None:
         ranged = ranged.filter(**{f"{moment}__gte": start})
@@ -132,7 +139,9 @@ def report_compute(query: ReportQuery, user) -> ReportResult:
     aliases = [f"dim_{index}" for index in range(len(dimensions))]
     annotations: dict[str, Any] = {}
     for alias, dimension in zip(aliases, dimensions, strict=True):
-        if dimension.kind == PERIOD:
+        if dimension.kind == PERIOD and source.moment_is_date:
+            annotations[alias] = Trunc(moment, grain, output_field=DateField())
+        elif dimension.kind == PERIOD:
             annotations[alias] = Trunc(
                 moment, grain, output_field=DateTimeField(), tzinfo=business_zone()
             )

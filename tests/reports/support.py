@@ -66,3 +66,60 @@ def history_write(customer: Customer, history: list[Past]) -> list[Entry]:
     Customer.objects.filter(pk=customer.pk).update(balance=balance)
     assert_ledger_consistent(customer)
     return written
+
+
+def moment_set(row, **moments: datetime) -> None:
+    """Stamps a row's date-times (``created_at``, ``paid_at``...) in the past: an
+    update, since ``auto_now_add`` fields take the clock on insert."""
+    type(row).objects.filter(pk=row.pk).update(**moments)
+
+
+def source_compute(source: str, group_by: str, measures: str, user=None, **kwargs):
+    """``source`` computed by the engine, as the page and the command do."""
+    from reports.query import report_query_build
+    from reports.selectors import report_compute
+
+    query = report_query_build(
+        source=source, group_by=group_by, measures=measures, **kwargs
+    )
+    return report_compute(query, user)
+
+
+def rows_by(result, dimension: str, measures: str) -> dict:
+    """``{dimension value: (measure, ...)}`` of a result's rows."""
+    keys = measures.split(",")
+    return {
+        row.values[dimension]: tuple(row.values[key] for key in keys)
+        for row in result.rows
+    }
+
+
+def totals_of(result, measures: str) -> tuple:
+    return tuple(result.totals.values[key] for key in measures.split(","))
+
+
+def staff_with(*permissions: str):
+    """A staff member with exactly these "app_label.codename" permissions."""
+    from django.contrib.auth.models import Permission
+
+    from tests.core.factories import StaffFactory
+
+    user = StaffFactory()
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return type(user).objects.get(pk=user.pk)
+
+
+def command_csv(*args: str) -> list[list[str]]:
+    """``manage.py report ... --format csv``, read back as rows of cells."""
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("report", *args, "--format", "csv", stdout=out, stderr=io.StringIO())
+    return list(csv.reader(io.StringIO(out.getvalue())))

@@ -369,8 +369,8 @@ def test_movements_source_listed_for_those_who_may_see_it(staff_user):
     from core import plugins
 
     assert "balance.movements" in plugins.report_sources
-    assert [s.key for s in plugins.report_sources.visible_to(staff_user)] == [
-        "balance.movements"
+    assert "balance.movements" in [
+        s.key for s in plugins.report_sources.visible_to(staff_user)
     ]
     assert plugins.report_sources.visible_to(StaffFactory()) == []
 

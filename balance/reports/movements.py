@@ -1,7 +1,8 @@
 """The reports engine's ``balance.movements`` source: the ledger's entries.
 
-Registered from ``BalanceConfig.ready()`` in ``core.plugins.report_sources``;
-the ``reports`` app computes it without importing this app.
+Registered from ``BalanceConfig.ready()`` (``balance.reports.register``) in
+``core.plugins.report_sources``; the ``reports`` app computes it without
+importing this app.
 
 - dimensions: ``day`` ... ``year`` of ``created_at`` in ``TIME_ZONE``; ``kind``
   (operation type); ``customer``; ``author`` (staff, customer, system, or
@@ -29,18 +30,17 @@ from django.utils.translation import pgettext_lazy
 
 from balance.models import Entry, SourceType
 from balance.selectors import entries_standing
-from core import plugins
 from core.reporting import (
     CATEGORY,
     CLOSING,
     COUNT,
     MONEY,
     OPENING,
-    PERIOD,
     ReportDimension,
     ReportFilter,
     ReportMeasure,
     ReportSource,
+    period_dimensions,
 )
 from customers.models import Customer
 
@@ -49,14 +49,6 @@ SOURCE_KEY = "balance.movements"
 AUTOMATION = "automation"
 REVERSED_EXCLUDE = "exclude"
 REVERSED_INCLUDE = "include"
-
-PERIOD_LABELS = {
-    "day": pgettext_lazy("report period", "Day"),
-    "week": pgettext_lazy("report period", "Week"),
-    "month": pgettext_lazy("report period", "Month"),
-    "quarter": pgettext_lazy("report period", "Quarter"),
-    "year": pgettext_lazy("report period", "Year"),
-}
 
 
 def author_group() -> Case:
@@ -130,10 +122,7 @@ def movements_queryset(user) -> QuerySet[Entry]:
 
 
 def movements_source() -> ReportSource:
-    periods = tuple(
-        ReportDimension(grain, label, PERIOD, grain=grain, order=index)
-        for index, (grain, label) in enumerate(PERIOD_LABELS.items())
-    )
+    periods = period_dimensions()
     categories = (
         ReportDimension(
             "kind",
@@ -249,7 +238,3 @@ def movements_source() -> ReportSource:
 
 # Built once, so that registering it again (a second ready()) finds the same entry.
 MOVEMENTS_SOURCE = movements_source()
-
-
-def register() -> None:
-    plugins.report_sources.register(MOVEMENTS_SOURCE)

@@ -1,0 +1,201 @@
+"""The reports engine's ``customers`` source: new customers.
+
+Registered from ``CustomersConfig.ready()`` in ``core.plugins.report_sources``;
+the ``reports`` app computes it without importing this app.
+
+- dimensions: ``day`` ... ``year`` of ``created_at`` (when the customer
+  registered) in ``TIME_ZONE``; ``language``; ``region``; ``city``;
+  ``utm_source`` and ``utm_medium`` (where they came from); ``tag``;
+  ``newsletter_list`` (the lists they are subscribed to now); ``login``
+  (``enabled``: they have an active login, else ``disabled``);
+- measure: ``count``, the number of customers (each counted once per row: a
+  customer with two tags is in both tags' rows);
+- filters: ``language``, ``tag`` and ``newsletter_list`` (ids), ``login``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FilteredRelation,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils.translation import gettext_lazy as _
+
+from core import plugins
+from core.reporting import (
+    CATEGORY,
+    COUNT,
+    ReportDimension,
+    ReportFilter,
+    ReportMeasure,
+    ReportSource,
+    period_dimensions,
+)
+from customers.models import Customer, NewsletterList, Subscription, Tag
+
+SOURCE_KEY = "customers"
+LOGIN_ENABLED = "enabled"
+LOGIN_DISABLED = "disabled"
+# The customer's current subscriptions, joined only when a list is grouped by.
+ACTIVE_SUBSCRIPTIONS = "report_active_subscriptions"
+
+
+def login_group() -> Case:
+    """``enabled`` when the customer has a login that is active, else ``disabled``
+    (as ``Customer.login_enabled`` reads it)."""
+    return Case(
+        When(user__is_active=True, then=Value(LOGIN_ENABLED)),
+        default=Value(LOGIN_DISABLED),
+        output_field=CharField(),
+    )
+
+
+def login_choices() -> list[tuple[str, Any]]:
+    return [
+        (LOGIN_ENABLED, _("Login enabled")),
+        (LOGIN_DISABLED, _("No login")),
+    ]
+
+
+def language_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
+    labels = dict(settings.LANGUAGES)
+    return {value: labels.get(value, value) for value in values}
+
+
+def login_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
+    labels = dict(login_choices())
+    return {value: labels.get(value, value) for value in values}
+
+
+def tag_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
+    return dict(Tag.objects.filter(pk__in=list(values)).values_list("pk", "name"))
+
+
+def list_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
+    return dict(
+        NewsletterList.objects.filter(pk__in=list(values)).values_list("pk", "name")
+    )
+
+
+def id_parse(text: str) -> int:
+    number = int(text.strip())
+    if number < 1:
+        raise ValueError(text)
+    return number
+
+
+def tag_apply(rows: QuerySet, values: tuple[Any, ...]) -> QuerySet:
+    # A subquery, not a join: a customer with two of the tags stays one row.
+    tagged = Customer.tags.through.objects.filter(tag_id__in=values)
+    return rows.filter(pk__in=tagged.values("customer_id"))
+
+
+def list_apply(rows: QuerySet, values: tuple[Any, ...]) -> QuerySet:
+    subscribed = Subscription.objects.filter(
+        newsletter_list_id__in=values, unsubscribed_at__isnull=True
+    )
+    return rows.filter(pk__in=subscribed.values("customer_id"))
+
+
+def customers_queryset(user) -> QuerySet[Customer]:
+    # FilteredRelation adds no join until the newsletter_list dimension uses it.
+    return Customer.objects.alias(
+        **{
+            ACTIVE_SUBSCRIPTIONS: FilteredRelation(
+                "subscriptions",
+                condition=Q(subscriptions__unsubscribed_at__isnull=True),
+            )
+        }
+    )
+
+
+def _category(key, label, expression, labels=None, order=10) -> ReportDimension:
+    return ReportDimension(
+        key, label, CATEGORY, expression=expression, labels=labels, order=order
+    )
+
+
+def customers_source() -> ReportSource:
+    categories = (
+        _category(
+            "language",
+            _("Language"),
+            lambda: F("language"),
+            language_labels,
+            order=10,
+        ),
+        _category("region", _("Region"), lambda: F("region"), order=11),
+        _category("city", _("City"), lambda: F("city"), order=12),
+        _category("utm_source", _("UTM source"), lambda: F("utm_source"), order=13),
+        _category("utm_medium", _("UTM medium"), lambda: F("utm_medium"), order=14),
+        _category("tag", _("Tag"), lambda: F("tags__id"), tag_labels, order=15),
+        _category(
+            "newsletter_list",
+            _("Newsletter list"),
+            lambda: F(f"{ACTIVE_SUBSCRIPTIONS}__newsletter_list_id"),
+            list_labels,
+            order=16,
+        ),
+        _category("login", _("Login"), login_group, login_labels, order=17),
+    )
+    measures = (
+        ReportMeasure(
+            "count",
+            _("New customers"),
+            COUNT,
+            # Distinct: grouped by tag or list, a customer is one row per tag.
+            aggregate=lambda: Count("id", distinct=True),
+            order=0,
+        ),
+    )
+    filters = (
+        ReportFilter(
+            "language",
+            _("Language"),
+            lambda rows, values: rows.filter(language__in=values),
+            choices=lambda: list(settings.LANGUAGES),
+        ),
+        ReportFilter("tag", _("Tag"), tag_apply, parse=id_parse),
+        ReportFilter(
+            "newsletter_list", _("Newsletter list"), list_apply, parse=id_parse
+        ),
+        ReportFilter(
+            "login",
+            _("Login"),
+            lambda rows, values: rows.alias(login_group=login_group()).filter(
+                login_group__in=values
+            ),
+            choices=login_choices,
+        ),
+    )
+    return ReportSource(
+        SOURCE_KEY,
+        _("New customers"),
+        customers_queryset,
+        "created_at",
+        dimensions=period_dimensions() + categories,
+        measures=measures,
+        filters=filters,
+        permission="customers.view_customer",
+        default_measures=("count",),
+        order=10,
+    )
+
+
+# Built once, so that registering it again (a second ready()) finds the same entry.
+CUSTOMERS_SOURCE = customers_source()
+
+
+def register() -> None:
+    plugins.report_sources.register(CUSTOMERS_SOURCE)
