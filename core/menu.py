@@ -4,11 +4,14 @@ into their drop-downs, with the current page marked."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 
 from core import plugins
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 @dataclass
@@ -34,11 +37,16 @@ def _is_current(url: str, path: str) -> bool:
     return path == url or (url != reverse("staff:dashboard") and path.startswith(url))
 
 
-def staff_menu_build(user, path: str) -> list[MenuLink | MenuDropdown]:
-    """The staff menu for ``user`` on the page at ``path``."""
+def staff_menu_build(
+    user, path: str, request: HttpRequest | None = None
+) -> list[MenuLink | MenuDropdown]:
+    """The staff menu for ``user`` on the page at ``path``; given the
+    ``request``, an entry's ``shown(request)`` may leave it out too."""
     items: list[MenuLink | MenuDropdown] = []
     dropdowns: dict[str, MenuDropdown] = {}
     for entry in plugins.staff_menu.visible_to(user):
+        if request is not None and entry.shown is not None and not entry.shown(request):
+            continue
         url = reverse(entry.url_name)
         link = MenuLink(entry.label, url, _is_current(url, path))
         if entry.group is None:
