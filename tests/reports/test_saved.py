@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from reports.exports import report_pdf_document
 from reports.models import SavedReport
 from reports.presentation import report_chart, report_view_compute
 from reports.query import report_query_build
@@ -262,3 +263,27 @@ def test_chart_svg_draws_a_bar_per_period_and_kind_in_the_active_language(ledger
     assert "100,00" in svg  # the scale's top, in Italian
     lines = chart_svg({**chart, "kind": "line"})
     assert lines.count("<polyline") == 5
+
+
+def _replaced_boxes(box):
+    found = 1 if type(box).__name__.endswith("ReplacedBox") else 0
+    return found + sum(_replaced_boxes(child) for child in getattr(box, "children", []))
+
+
+def test_pdf_draws_the_chart_above_the_table(ledger):
+    query = report_query_build(
+        source=SOURCE,
+        group_by=["month"],
+        measures=["net"],
+        date_from="2026-01-01",
+        date_to="2026-04-01",
+    )
+    figures = report_view_compute(query, None)
+    svg = chart_svg(report_chart(figures, "line"))
+
+    with_chart = report_pdf_document(figures.result, chart_svg=svg)
+    without = report_pdf_document(figures.result)
+
+    # The chart is an image weasyprint loaded and laid out (not a broken link).
+    assert _replaced_boxes(with_chart.pages[0]._page_box) == 1
+    assert _replaced_boxes(without.pages[0]._page_box) == 0
