@@ -34,6 +34,8 @@ from reports.selectors.results import TOTAL, ReportColumn, ReportResult, ReportR
 if TYPE_CHECKING:
     from weasyprint import Document
 
+    from reports.presentation import Table
+
 FORMATS = ("csv", "xlsx", "pdf")
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -118,6 +120,64 @@ def report_csv_lines(result: ReportResult, *, labelled: bool = False) -> Iterato
     for row in result.rows:
         yield writer.writerow(_csv_row(result, row))
     yield writer.writerow(_csv_row(result, result.totals))
+
+
+def _pivot_header_rows(table: Table) -> list[list[str]]:
+    """The pivot's header rows, a spanned cell written once, then blanks."""
+    rows = []
+    for head in table.heads:
+        cells: list[str] = []
+        for text, span, _number, _url in head:
+            cells += [text] + [""] * (span - 1)
+        rows.append(cells)
+    return rows
+
+
+def pivot_csv_lines(table: Table) -> Iterator[str]:
+    """A pivot (``reports.presentation.report_table``) as the page shows it:
+    its header rows, a row per value of the rows' dimension and the totals;
+    figures as the machine CSV writes them, an empty cell where there is none."""
+    writer = csv.writer(_Echo())
+    for cells in _pivot_header_rows(table):
+        yield writer.writerow([csv_cell_safe(cell) for cell in cells])
+    for line in [*table.body, table.totals]:
+        yield writer.writerow(
+            [
+                number_text(cell.value) if cell.number else csv_cell_safe(cell.text)
+                for cell in line
+            ]
+        )
+
+
+def pivot_xlsx(table: Table, title: str) -> bytes:
+    """A pivot as an XLSX sheet: the header rows in bold, figures as numbers
+    (amounts with two decimals), the totals row in bold."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    bold = Font(bold=True)
+    for cells in _pivot_header_rows(table):
+        header = []
+        for text in cells:
+            cell = WriteOnlyCell(sheet, value=text or None)
+            cell.data_type = "s"
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+    for line in [*table.body, table.totals]:
+        row = []
+        for item in line:
+            cell = WriteOnlyCell(sheet, value=item.value if item.number else item.text)
+            if not item.number:
+                cell.data_type = "s"
+            elif item.kind != COUNT:
+                cell.number_format = MONEY_FORMAT
+            if line is table.totals:
+                cell.font = bold
+            row.append(cell)
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def report_xlsx(result: ReportResult) -> bytes:

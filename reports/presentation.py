@@ -25,8 +25,14 @@ from reports.selectors.results import OTHERS, TOTAL
 
 @dataclass(frozen=True)
 class Cell:
+    """A cell as people read it (``text``); a measure's cell also keeps its
+    figure (``value``: ``Decimal``, ``int`` or ``None``) and its column's kind,
+    for the pivot's CSV and XLSX."""
+
     text: str
     number: bool = False
+    value: Any = None
+    kind: str = ""
 
 
 @dataclass
@@ -91,7 +97,12 @@ def _row_id(row: ReportRow, key: str) -> Any:
 
 def _measure_cells(result: ReportResult, row: ReportRow | None) -> list[Cell]:
     return [
-        Cell(figure_text(column, row.values[column.key]) if row else "–", True)
+        Cell(
+            figure_text(column, row.values[column.key]) if row else "–",
+            True,
+            row.values[column.key] if row else None,
+            column.kind,
+        )
         for column in result.measure_columns
     ]
 

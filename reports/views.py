@@ -27,6 +27,8 @@ from reports.exports import (
     FORMATS,
     PDF_MAX_ROWS,
     pdf_too_long_message,
+    pivot_csv_lines,
+    pivot_xlsx,
     report_csv_lines,
     report_pdf,
     report_xlsx,
@@ -168,14 +170,19 @@ class ReportExportView(StaffRequiredMixin, View):
             return _page_with_errors(request, report_source, form)
         result = figures.result
         name = f"{report_source.key}-{timezone.localdate().isoformat()}.{fmt}"
+        # A pivot is exported as the page shows it; one dimension, as the
+        # engine writes it (the same rows, with date cells in the XLSX).
+        table = report_table(figures) if figures.is_pivot else None
         if fmt == "csv":
             response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
-                report_csv_lines(result, labelled=True),
+                pivot_csv_lines(table)
+                if table
+                else report_csv_lines(result, labelled=True),
                 content_type="text/csv; charset=utf-8",
             )
         elif fmt == "xlsx":
             response = HttpResponse(
-                report_xlsx(result),
+                pivot_xlsx(table, report_source.key) if table else report_xlsx(result),
                 content_type=(
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 ),

@@ -327,6 +327,35 @@ def test_exports_carry_the_figures_of_the_page(staff_client, ledger):
     assert response.content.startswith(b"%PDF")
 
 
+def test_exports_of_a_pivot_are_the_pivot_shown(staff_client, ledger):
+    params = {**RANGE, "rows": "month", "columns": "customer", "measures": "closing"}
+    shown = staff_client.get(PAGE, params).context["table"]
+
+    export = reverse("reports:export", args=["balance.movements", "csv"])
+    response = staff_client.get(export, params)
+    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert lines == [
+        ["Month", "Ann Alder", "Bob Birch", "Total"],
+        ["", "Closing balance", "Closing balance", "Closing balance"],
+        ["2026-01", "70.00", "10.00", "80.00"],
+        ["2026-02", "120.00", "4.50", "124.50"],
+        ["2026-03", "140.00", "4.50", "144.50"],
+        ["Total", "140.00", "4.50", "144.50"],
+    ]
+    assert [cells(row) for row in shown.body] == lines[2:5]
+
+    export = reverse("reports:export", args=["balance.movements", "xlsx"])
+    sheet = load_workbook(io.BytesIO(staff_client.get(export, params).content)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[2:] == [
+        ["2026-01", 70, 10, 80],
+        ["2026-02", 120, 4.5, 124.5],
+        ["2026-03", 140, 4.5, 144.5],
+        ["Total", 140, 4.5, 144.5],
+    ]
+    assert sheet["B3"].number_format == "#,##0.00"
+
+
 def test_export_with_bad_choices_is_the_page_with_the_message(staff_client, ledger):
     export = reverse("reports:export", args=["balance.movements", "xlsx"])
     response = staff_client.get(export, {"rows": "month", "top": "-1"})
