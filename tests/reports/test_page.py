@@ -7,6 +7,7 @@ import io
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
@@ -362,3 +363,13 @@ def test_export_with_bad_choices_is_the_page_with_the_message(staff_client, ledg
 
     assert response.status_code == 400
     assert "greater than or equal to 1" in response.content.decode()
+
+
+def test_page_date_fields_keep_iso_values_in_every_language(staff_client, ledger):
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "it"
+
+    html = get(staff_client, rows="month").content.decode()
+
+    assert '<html lang="it">' in html
+    # The browsers' date inputs take ISO dates only, whatever the language.
+    assert 'value="2026-01-01"' in html and 'value="2026-04-01"' in html
