@@ -16,7 +16,7 @@ def clientela(request):
     }
     if user is not None and user.is_authenticated:
         if user.is_staff:
-            context["staff_menu"] = staff_menu_build(user, request.path)
+            context["staff_menu"] = staff_menu_build(user, request.path, request)
         context["account_menu"] = [
             entry
             for entry in plugins.account_menu

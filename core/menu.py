@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 
 from core import plugins
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 @dataclass
@@ -63,11 +66,17 @@ def menu_build(
     ]
 
 
-def staff_menu_build(user, path: str) -> list[MenuLink | MenuDropdown]:
-    """The staff menu for ``user`` on the page at ``path``."""
-    return menu_build(
-        plugins.staff_menu.visible_to(user), path, reverse("staff:dashboard")
-    )
+def staff_menu_build(
+    user, path: str, request: HttpRequest | None = None
+) -> list[MenuLink | MenuDropdown]:
+    """The staff menu for ``user`` on the page at ``path``; given the
+    ``request``, an entry's ``shown(request)`` may leave it out too."""
+    entries = [
+        entry
+        for entry in plugins.staff_menu.visible_to(user)
+        if request is None or entry.shown is None or entry.shown(request)
+    ]
+    return menu_build(entries, path, reverse("staff:dashboard"))
 
 
 def account_menu_build(

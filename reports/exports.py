@@ -11,6 +11,7 @@ below it. Both carry exactly the figures of ``report_compute``.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from collections.abc import Iterator
@@ -32,6 +33,8 @@ from reports.selectors.results import TOTAL, ReportColumn, ReportResult, ReportR
 
 if TYPE_CHECKING:
     from weasyprint import Document
+
+    from reports.presentation import Table
 
 FORMATS = ("csv", "xlsx", "pdf")
 MONEY_FORMAT = "#,##0.00"
@@ -93,17 +96,88 @@ def _csv_row(result: ReportResult, row: ReportRow) -> list[str]:
     return cells
 
 
-def report_csv_lines(result: ReportResult) -> Iterator[str]:
+def _csv_labelled_row(result: ReportResult, row: ReportRow) -> list[str]:
+    cells = [csv_cell_safe(row.labels[c.key]) for c in result.dimension_columns]
+    return cells + [number_text(row.values[c.key]) for c in result.measure_columns]
+
+
+def report_csv_lines(result: ReportResult, *, labelled: bool = False) -> Iterator[str]:
     """The CSV, line by line (for ``StreamingHttpResponse`` or a file).
 
     Texts (labels, keys) go through ``csv_cell_safe``, so a name typed as a
     formula never runs in a spreadsheet; numbers are written as they are.
+    ``labelled`` (the report page's export, for people): the columns' labels in
+    the active language as headers and the dimensions' labels only ("Total" in
+    the totals' first cell); the numbers stay as the machine CSV writes them.
     """
     writer = csv.writer(_Echo())
+    if labelled:
+        yield writer.writerow([csv_cell_safe(str(c.label)) for c in result.columns])
+        for row in [*result.rows, result.totals]:
+            yield writer.writerow(_csv_labelled_row(result, row))
+        return
     yield writer.writerow(csv_header(result))
     for row in result.rows:
         yield writer.writerow(_csv_row(result, row))
     yield writer.writerow(_csv_row(result, result.totals))
+
+
+def _pivot_header_rows(table: Table) -> list[list[str]]:
+    """The pivot's header rows, a spanned cell written once, then blanks."""
+    rows = []
+    for head in table.heads:
+        cells: list[str] = []
+        for text, span, _number, _url in head:
+            cells += [text] + [""] * (span - 1)
+        rows.append(cells)
+    return rows
+
+
+def pivot_csv_lines(table: Table) -> Iterator[str]:
+    """A pivot (``reports.presentation.report_table``) as the page shows it:
+    its header rows, a row per value of the rows' dimension and the totals;
+    figures as the machine CSV writes them, an empty cell where there is none."""
+    writer = csv.writer(_Echo())
+    for cells in _pivot_header_rows(table):
+        yield writer.writerow([csv_cell_safe(cell) for cell in cells])
+    for line in [*table.body, table.totals]:
+        yield writer.writerow(
+            [
+                number_text(cell.value) if cell.number else csv_cell_safe(cell.text)
+                for cell in line
+            ]
+        )
+
+
+def pivot_xlsx(table: Table, title: str) -> bytes:
+    """A pivot as an XLSX sheet: the header rows in bold, figures as numbers
+    (amounts with two decimals), the totals row in bold."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    bold = Font(bold=True)
+    for cells in _pivot_header_rows(table):
+        header = []
+        for text in cells:
+            cell = WriteOnlyCell(sheet, value=text or None)
+            cell.data_type = "s"
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+    for line in [*table.body, table.totals]:
+        row = []
+        for item in line:
+            cell = WriteOnlyCell(sheet, value=item.value if item.number else item.text)
+            if not item.number:
+                cell.data_type = "s"
+            elif item.kind != COUNT:
+                cell.number_format = MONEY_FORMAT
+            if line is table.totals:
+                cell.font = bold
+            row.append(cell)
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def report_xlsx(result: ReportResult) -> bytes:
@@ -157,7 +231,9 @@ def report_xlsx(result: ReportResult) -> bytes:
     return buffer.getvalue()
 
 
-def _pdf_number(column: ReportColumn, value: Any) -> str:
+def figure_text(column: ReportColumn, value: Any) -> str:
+    """A measure as people read it, in the active language's format (the PDF,
+    the report page)."""
     if value is None:
         return "–"
     if column.kind == COUNT:
@@ -171,13 +247,14 @@ def _pdf_cells(result: ReportResult, row: ReportRow) -> list[tuple[str, bool]]:
         if column.is_dimension:
             cells.append((row.labels[column.key], False))
         else:
-            cells.append((_pdf_number(column, row.values[column.key]), True))
+            cells.append((figure_text(column, row.values[column.key]), True))
     return cells
 
 
-def report_pdf_document(result: ReportResult) -> Document:
+def report_pdf_document(result: ReportResult, *, chart_svg: str = "") -> Document:
     """The laid-out pages of the PDF (a weasyprint ``Document``): the table, its
-    totals and the notes, figures in the active language's format."""
+    totals and the notes, figures in the active language's format; ``chart_svg``
+    (an SVG document, ``reports.svg``) is drawn above the table."""
     from weasyprint import HTML
 
     if len(result.rows) > PDF_MAX_ROWS:
@@ -206,11 +283,17 @@ def report_pdf_document(result: ReportResult) -> Document:
             ],
             "rows": [_pdf_cells(result, row) for row in result.rows],
             "totals": _pdf_cells(result, result.totals),
+            "chart_uri": (
+                "data:image/svg+xml;base64,"
+                + base64.b64encode(chart_svg.encode()).decode()
+                if chart_svg
+                else ""
+            ),
         },
     )
     return HTML(string=html).render()
 
 
-def report_pdf(result: ReportResult) -> bytes:
+def report_pdf(result: ReportResult, *, chart_svg: str = "") -> bytes:
     """The report as a PDF (weasyprint); ``ValueError`` past ``PDF_MAX_ROWS``."""
-    return report_pdf_document(result).write_pdf()
+    return report_pdf_document(result, chart_svg=chart_svg).write_pdf()

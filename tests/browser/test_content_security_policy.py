@@ -38,6 +38,8 @@ STAFF_PAGES = [
     "/staff/orders/",
     "/staff/products/",
     "/staff/expirations/report/",
+    "/staff/reports/",
+    "/staff/reports/balance.movements/",
     "/staff/emails/",
     "/staff/settings/",
     "/staff/settings/customers/tags/",

@@ -31,7 +31,6 @@ from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from balance.models import Entry
 from customers.models import Customer
 from reports.query import ReportQueryError, report_query_build
 from reports.selectors import report_compute
@@ -44,31 +43,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.both_dbs]
 
 ALL_MEASURES = "count,credits,debits,net,average,opening,closing"
 D = Decimal
-
-
-@pytest.fixture
-def ledger():
-    ann = CustomerFactory(first_name="Ann", last_name="Alder")
-    bob = CustomerFactory(first_name="Bob", last_name="Birch")
-    history_write(
-        ann,
-        [
-            Past(rome("2026-01-10 10:00"), "100.00"),
-            Past(rome("2026-01-20 10:00"), "-30.00", Entry.Kind.MANUAL_DEBIT),
-            Past(rome("2026-02-05 09:00"), "50.00", Entry.Kind.GIFT, "system"),
-            Past(rome("2026-03-29 00:30"), "20.00", Entry.Kind.AUTOMATION, "system"),
-        ],
-    )
-    history_write(
-        bob,
-        [
-            Past(rome("2025-12-31 23:30"), "10.00"),
-            Past(rome("2026-02-14 12:00"), "-5.50", Entry.Kind.CHECKOUT, "customer"),
-            Past(rome("2026-02-14 13:00"), "40.00"),
-            Past(rome("2026-02-20 10:00"), "-40.00", Entry.Kind.REVERSAL, reverses=2),
-        ],
-    )
-    return ann, bob
 
 
 def compute(group_by, measures=ALL_MEASURES, user=None, **kwargs):
