@@ -229,6 +229,12 @@ def test_page_needs_the_sources_permission(client, ledger):
     index = client.get(reverse("reports:index"))
     assert index.status_code == 200
     assert "Balance movements" not in index.content.decode()
+    assert "New customers" in index.content.decode()
+
+    # With no source at all, the menu has no Report builder link.
+    nobody = StaffFactory(groups=[])
+    nobody.user_permissions.add(Permission.objects.get(codename="view_product"))
+    client.force_login(nobody)
     dashboard = client.get(reverse("staff:dashboard")).content.decode()
     assert reverse("reports:index") not in dashboard
 
