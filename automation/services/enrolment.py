@@ -3,7 +3,9 @@ one by one or by the hundred thousand, set-based."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,13 +17,69 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from automation.definition import wait_end
-from automation.models import Funnel, Run, StepCounter, StepVisit
+from automation.models import Funnel, FunnelVersion, Run, StepCounter, StepVisit
 from automation.services.steps import visit_schedule, visits_cancel
 from core import plugins
 from customers.models import Customer
 
 # Customers enrolled per statement (and per transaction) by ``funnel_enrol``.
 ENROL_CHUNK = 50_000
+
+
+class _EventLookups:
+    """What an event looks up that does not change within a tick's batch: the
+    active funnels a trigger starts, and the versions with a goal on it."""
+
+    def __init__(self) -> None:
+        self.funnels: dict[str, list[Funnel]] = {}
+        self.goal_versions: dict[str, set[int]] = {}
+        self.definitions: dict[int, dict] | None = None
+
+    def funnels_for(self, trigger: str) -> list[Funnel]:
+        if trigger not in self.funnels:
+            self.funnels[trigger] = list(_funnels_started(trigger))
+        return self.funnels[trigger]
+
+    def versions_with_goal(self, trigger: str) -> set[int]:
+        if trigger not in self.goal_versions:
+            if self.definitions is None:
+                self.definitions = dict(
+                    FunnelVersion.objects.values_list("pk", "definition")
+                )
+            self.goal_versions[trigger] = {
+                pk
+                for pk, definition in self.definitions.items()
+                if any(
+                    step.get("kind") == "goal" and step.get("trigger") == trigger
+                    for step in (definition or {}).get("steps", [])
+                )
+            }
+        return self.goal_versions[trigger]
+
+
+_lookups: ContextVar[_EventLookups | None] = ContextVar(
+    "automation_event_lookups", default=None
+)
+
+
+@contextmanager
+def event_lookups_cached() -> Iterator[None]:
+    """Within the block (a tick's batch, one transaction), the events its steps
+    fire (a tag added, for each customer of a group) look the funnels and goals up
+    once, not once per customer."""
+    token = _lookups.set(_EventLookups())
+    try:
+        yield
+    finally:
+        _lookups.reset(token)
+
+
+def _funnels_started(trigger: str):
+    return Funnel.objects.filter(
+        trigger_key=trigger,
+        status=Funnel.Status.ACTIVE,
+        published_version__isnull=False,
+    ).select_related("published_version")
 
 
 def run_entry_key(funnel: Funnel, customer_id: int, entry_key: str) -> str:
@@ -95,11 +153,9 @@ def automation_event_received(
     now = timezone.now()
     entry = plugins.automation_triggers.get(trigger)
     goals_reach(trigger=trigger, customer_id=customer_id, payload=payload, now=now)
-    for funnel in Funnel.objects.filter(
-        trigger_key=trigger,
-        status=Funnel.Status.ACTIVE,
-        published_version__isnull=False,
-    ).select_related("published_version"):
+    lookups = _lookups.get()
+    funnels = lookups.funnels_for(trigger) if lookups else _funnels_started(trigger)
+    for funnel in funnels:
         matches = entry.matches if entry is not None else None
         if matches is not None and not matches(funnel.trigger_params, payload):
             continue
@@ -111,6 +167,10 @@ def goals_reach(
 ) -> int:
     """Moves the customer's active runs whose version has a goal on ``trigger``
     (and whose parameters match) to that goal step; returns how many moved."""
+    lookups = _lookups.get()
+    versions = lookups.versions_with_goal(trigger) if lookups is not None else None
+    if versions is not None and not versions:
+        return 0  # no funnel has a goal on it: nothing to look up
     entry = plugins.automation_triggers.get(trigger)
     moved = 0
     runs = (
@@ -123,6 +183,8 @@ def goals_reach(
         .select_related("version")
         .order_by("pk")
     )
+    if versions is not None:
+        runs = runs.filter(version_id__in=versions)
     for run in runs:
         goal = next(
             (

@@ -73,7 +73,7 @@ def test_bench_funnels_fails_when_a_credit_is_missing(monkeypatch):
     monkeypatch.setitem(
         plugins.automation_actions._entries,
         CREDIT_ACTION,
-        dataclasses.replace(credit, run=skip),
+        dataclasses.replace(credit, run=skip, run_many=None),
     )
     with pytest.raises(CommandError) as raised:
         bench()
