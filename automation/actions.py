@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import plugins
-from core.services import email_queue
+from core.services import EmailRequest, email_queue, email_queue_many
 from core.site import absolute_url
 
 TEMPLATE = "automation_email"
@@ -196,14 +196,19 @@ def consent_missing(customer, params: dict[str, Any]) -> str:
     }
 
 
-def _message(customer, params, context, *, language: str):
+def _texts(params) -> tuple[dict[str, str], dict[str, str]]:
+    """The step's subjects and bodies per language, checked by its form."""
     form = SendEmailForm(data=params)
     if not form.is_valid():
         raise plugins.AutomationActionRefused(
             _("The e-mail's parameters are not valid: %(errors)s")
             % {"errors": "; ".join(str(e) for e in form.errors.values())}
         )
-    subjects, bodies = form.cleaned_data["subject"], form.cleaned_data["body"]
+    return form.cleaned_data["subject"], form.cleaned_data["body"]
+
+
+def _message(customer, params, context, *, language: str, texts=None):
+    subjects, bodies = texts or _texts(params)
     with translation.override(language):
         subject = shortcodes_fill(
             subjects[pick_language(subjects, language)], customer, context, html=False
@@ -236,10 +241,33 @@ def send_email_run(customer, params, *, idempotency_key, context) -> str:
         raise plugins.AutomationActionSkipped(
             _("Not sent: %(reason)s") % {"reason": missing}
         )
-    subject, body_html = _message(customer, params, context, language=customer.language)
+    request, text = _marketing_email(
+        customer,
+        params,
+        idempotency_key=idempotency_key,
+        context=context,
+        texts=_texts(params),
+    )
+    email_queue(
+        event_key=request.event_key,
+        to=request.to,
+        template=request.template,
+        language=request.language,
+        context=request.context,
+    )
+    return text
+
+
+def _marketing_email(
+    customer, params, *, idempotency_key: str, context, texts
+) -> tuple[EmailRequest, str]:
+    """The e-mail of ``send_email_run`` for one customer, and its step's text."""
+    subject, body_html = _message(
+        customer, params, context, language=customer.language, texts=texts
+    )
     token = unsubscribe_token(customer.pk, _list_id(params))
     unsubscribe_url = absolute_url(reverse("automation:unsubscribe", args=[token]))
-    email_queue(
+    request = EmailRequest(
         event_key=idempotency_key,
         to=customer.email,
         template=TEMPLATE,
@@ -256,10 +284,41 @@ def send_email_run(customer, params, *, idempotency_key, context) -> str:
             },
         },
     )
-    return _("E-mail “%(subject)s” queued to %(email)s.") % {
+    return request, _("E-mail “%(subject)s” queued to %(email)s.") % {
         "subject": subject,
         "email": customer.email,
     }
+
+
+def send_email_run_many(
+    calls: list[plugins.AutomationCall], params
+) -> list[plugins.AutomationOutcome]:
+    """``send_email_run`` for a batch: the parameters checked once, the e-mails
+    queued by one ``email_queue_many`` (keyed by the steps' idempotency keys, one
+    delivery task per chunk after the commit); those without consent skipped."""
+    texts = _texts(params)
+    outcomes: list[plugins.AutomationOutcome] = []
+    requests = []
+    for call in calls:
+        missing = consent_missing(call.customer, params)
+        if missing:
+            outcomes.append(
+                plugins.AutomationActionSkipped(
+                    _("Not sent: %(reason)s") % {"reason": missing}
+                )
+            )
+            continue
+        request, text = _marketing_email(
+            call.customer,
+            params,
+            idempotency_key=call.idempotency_key,
+            context=call.context,
+            texts=texts,
+        )
+        requests.append(request)
+        outcomes.append(text)
+    email_queue_many(requests)
+    return outcomes
 
 
 def email_staff_run(customer, params, *, idempotency_key, context) -> str:
@@ -302,6 +361,7 @@ def register() -> None:
             "automation.send_email",
             gettext_lazy("Send an e-mail"),
             send_email_run,
+            run_many=send_email_run_many,
             form_class=SendEmailForm,
             describe=send_email_describe,
             too_late_after=timedelta(days=3),

@@ -28,13 +28,20 @@ from django.utils.translation import gettext_lazy
 from balance.models import Entry, SourceType
 from balance.services import (
     Author,
+    CreditRequest,
     SourceRef,
     balance_credit,
+    balance_credit_many,
     balance_debit,
     balance_set,
 )
 from core.money import money_format, parse_amount
-from core.plugins import AutomationActionRefused, AutomationContext
+from core.plugins import (
+    AutomationActionRefused,
+    AutomationCall,
+    AutomationContext,
+    AutomationOutcome,
+)
 from core.shortcodes import shortcodes_render
 from customers.models import Customer
 
@@ -141,6 +148,40 @@ def assign_credits(
         "amount": money_format(entry.amount),
         "balance": money_format(entry.balance_after),
     }
+
+
+def assign_credits_many(
+    calls: list[AutomationCall], params: dict[str, Any]
+) -> list[AutomationOutcome]:
+    """ "balance.assign_credits" for a batch: one ``balance_credit_many`` (one lock,
+    one insert, one update). A refusal raises: the engine then runs each alone, so
+    only the refused one fails."""
+    amount = _amount(params)
+    try:
+        posted = balance_credit_many.in_transaction(
+            credits=[
+                CreditRequest(
+                    customer_id=call.customer.pk,
+                    amount=amount,
+                    idempotency_key=call.idempotency_key,
+                    note=_note(call.customer, params, call.context),
+                    source=_source(call.context),
+                )
+                for call in calls
+            ],
+            author=_author(),
+            kind=Entry.Kind.AUTOMATION,
+        )
+    except ValidationError as error:
+        raise _refused(error) from error
+    return [
+        _("Credited %(amount)s (balance %(balance)s).")
+        % {
+            "amount": money_format(entry.amount),
+            "balance": money_format(entry.balance_after),
+        }
+        for entry, _created in posted
+    ]
 
 
 def assign_credits_describe(customer, params, context) -> str:
@@ -277,6 +318,7 @@ def register() -> None:
             "balance.assign_credits",
             gettext_lazy("Assign credits"),
             run=assign_credits,
+            run_many=assign_credits_many,
             form_class=AssignCreditsForm,
             describe=assign_credits_describe,
             order=10,

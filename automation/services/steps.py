@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import F, Max
 
 from automation.definition import wait_end
@@ -37,12 +38,63 @@ def cancellations_tracked() -> Iterator[set[int]]:
         _cancelled_in_batch.reset(token)
 
 
+# The counters' changes of a tick's batch, written at its end (``counters_deferred``).
+_deferred: ContextVar[dict[tuple[int, str], dict[str, int]] | None] = ContextVar(
+    "automation_counters_deferred", default=None
+)
+
+
+@contextmanager
+def counters_deferred() -> Iterator[None]:
+    """Gathers the ``counters_add`` of the block and writes them at its end, one
+    UPDATE per step, in (version, step) order.
+
+    The counters are the rows every tick worker writes: written as they come, each
+    batch would hold their locks from its first step to its commit, and the
+    workers would take turns. Use ``counters_atomic`` for the savepoints inside.
+    """
+    pending: dict[tuple[int, str], dict[str, int]] = {}
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    for (version_id, step_key), deltas in sorted(pending.items()):
+        changes = {name: F(name) + delta for name, delta in deltas.items() if delta}
+        if changes:
+            StepCounter.objects.filter(version_id=version_id, step_key=step_key).update(
+                **changes
+            )
+
+
+@contextmanager
+def counters_atomic() -> Iterator[None]:
+    """A savepoint that also forgets the deferred counters' changes made inside it
+    when it rolls back."""
+    pending = _deferred.get()
+    kept = {key: dict(deltas) for key, deltas in (pending or {}).items()}
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        if pending is not None:
+            pending.clear()
+            pending.update(kept)
+        raise
+
+
 def counters_add(
     run: Run, step_key: str, *, version_id: int | None = None, **deltas: int
 ) -> None:
     """Adds ``deltas`` (entered=1, waiting=-1, ...) to a step's counters; a test
     run counts nowhere."""
     if run.is_test or not deltas:
+        return
+    pending = _deferred.get()
+    if pending is not None:
+        step = pending.setdefault((version_id or run.version_id, step_key), {})
+        for name, delta in deltas.items():
+            step[name] = step.get(name, 0) + delta
         return
     StepCounter.objects.filter(
         version_id=version_id or run.version_id, step_key=step_key

@@ -5,7 +5,10 @@ A batch is one transaction: its visits are claimed with ``SELECT ... FOR UPDATE
 SKIP LOCKED`` (visit and run rows: ticks on other workers take other visits, and an
 event reaching a goal waits for the batch), and each visit runs in a savepoint,
 so an action's effect, the visit's new state, the next visit and the counters
-commit together, or not at all if the worker dies.
+commit together, or not at all if the worker dies. The visits of one step run as a
+group (``automation.services.batch``: the action's ``run_many``, then a few
+statements for the states and next visits), and the counters are written once, at
+the end of the batch (``steps.counters_deferred``).
 """
 
 from __future__ import annotations
@@ -21,11 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from automation.definition import split_bucket, split_next, too_late_after
-from automation.models import Funnel, Run, StepVisit, Tick
-from automation.services.enrolment import run_start
+from automation.models import Funnel, FunnelVersion, Run, StepVisit, Tick
+from automation.services.batch import group_key, group_run
+from automation.services.enrolment import event_lookups_cached, run_start
 from automation.services.steps import (
     cancellations_tracked,
     counters_add,
+    counters_atomic,
+    counters_deferred,
     run_end,
     visit_schedule,
     visits_cancel,
@@ -95,7 +101,12 @@ def _scans_enrol(now: datetime) -> int:
 
 
 def _batch_run(now: datetime, size: int, report: TickReport) -> int:
-    with transaction.atomic(), cancellations_tracked() as cancelled:
+    with (
+        transaction.atomic(),
+        cancellations_tracked() as cancelled,
+        counters_deferred(),
+        event_lookups_cached(),
+    ):
         visits = list(
             StepVisit.objects.select_for_update(skip_locked=True, of=("self", "run"))
             .filter(state=StepVisit.State.SCHEDULED, due_at__lte=now)
@@ -103,23 +114,64 @@ def _batch_run(now: datetime, size: int, report: TickReport) -> int:
                 Q(run__funnel__status=Funnel.Status.ACTIVE)
                 | Q(run__is_test=True, run__funnel__status=Funnel.Status.DRAFT)
             )
-            .select_related("run", "run__version", "run__customer", "run__funnel")
+            .select_related("run", "run__customer")
             .order_by("due_at", "pk")[:size]
         )
+        _versions_attach([visit.run for visit in visits])
+        # The visits of one step (an action with a batch entry point, an exit, a
+        # wait) run together, one customer at most once per group; the others
+        # (conditions, splits, goals, actions without one) one by one, in order.
+        groups: dict[tuple[int, str], list[StepVisit]] = {}
+        customers: dict[tuple[int, str], set[int]] = {}
+        alone: list[StepVisit] = []
         for visit in visits:
+            key = group_key(visit, visit.run.version.step(visit.step_key))
+            seen = customers.setdefault(key, set()) if key else set()
+            if key is None or visit.run.customer_id in seen:
+                alone.append(visit)
+                continue
+            seen.add(visit.run.customer_id)
+            groups.setdefault(key, []).append(visit)
+        for (_version, _step), members in groups.items():
+            step = members[0].run.version.step(members[0].step_key)
+            assert step is not None
+            for outcome in group_run(
+                members,
+                step,
+                now,
+                cancelled,
+                context=_context,
+                failed=_visit_failed,
+                alone=lambda visit: _visit_alone(visit, now, cancelled),
+            ):
+                setattr(report, outcome, getattr(report, outcome) + 1)
+        for visit in alone:
             if visit.pk in cancelled:
                 # An earlier step's event took its run to a goal: not to be run.
                 continue
-            try:
-                with transaction.atomic():
-                    outcome = _visit_process(visit, now, cancelled)
-            except plugins.AutomationActionRefused as error:
-                outcome = _visit_failed(visit, str(error), now)
-            except Exception as error:  # noqa: BLE001 - recorded, shown to staff
-                logger.exception("Funnel step visit %s failed", visit.pk)
-                outcome = _visit_failed(visit, f"{type(error).__name__}: {error}", now)
+            outcome = _visit_alone(visit, now, cancelled)
             setattr(report, outcome, getattr(report, outcome) + 1)
         return len(visits)
+
+
+def _versions_attach(runs: list[Run]) -> None:
+    """Each version of the batch read once (its definition parsed once), not with
+    every visit's row."""
+    versions = FunnelVersion.objects.in_bulk({run.version_id for run in runs})
+    for run in runs:
+        run.version = versions[run.version_id]
+
+
+def _visit_alone(visit: StepVisit, now: datetime, cancelled: set[int]) -> str:
+    """Runs one visit in its own savepoint; returns its outcome."""
+    try:
+        with counters_atomic():
+            return _visit_process(visit, now, cancelled)
+    except plugins.AutomationActionRefused as error:
+        return _visit_failed(visit, str(error), now)
+    except Exception as error:  # noqa: BLE001 - recorded, shown to staff
+        logger.exception("Funnel step visit %s failed", visit.pk)
+        return _visit_failed(visit, f"{type(error).__name__}: {error}", now)
 
 
 def _context(visit: StepVisit, now: datetime) -> plugins.AutomationContext:
@@ -223,7 +275,7 @@ def _action_run(visit: StepVisit, step: dict, now: datetime) -> tuple[str, str]:
             "limit": late.total_seconds() // 3600,
         }
     try:
-        with transaction.atomic():
+        with counters_atomic():
             result = action.run(
                 visit.run.customer,
                 step.get("params", {}),
@@ -238,7 +290,7 @@ def _action_run(visit: StepVisit, step: dict, now: datetime) -> tuple[str, str]:
 def _visit_failed(visit: StepVisit, message: str, now: datetime) -> str:
     """A refused (or broken) step: retried later with backoff, failed for good
     after ``MAX_ATTEMPTS``."""
-    with transaction.atomic():
+    with counters_atomic():
         visit.refresh_from_db()
         visit.attempts += 1
         visit.error = message[:2000]

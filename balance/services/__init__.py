@@ -9,8 +9,10 @@ from balance.services.gifts import gift_run_due
 from balance.services.holds import hold_place, hold_post, hold_release
 from balance.services.ledger import (
     Author,
+    CreditRequest,
     SourceRef,
     balance_credit,
+    balance_credit_many,
     balance_debit,
     balance_set,
     entry_post,
@@ -26,8 +28,10 @@ from balance.services.withdrawals import (
 
 __all__ = [
     "Author",
+    "CreditRequest",
     "SourceRef",
     "balance_credit",
+    "balance_credit_many",
     "balance_debit",
     "balance_set",
     "entry_post",

@@ -29,6 +29,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from balance.models import Entry, SourceType
+from core.bulk_sql import values_update
 from core.money import MAX_AMOUNT, amount_check, from_database, money_format
 from customers.models import Customer
 
@@ -201,16 +202,15 @@ def customers_save(customers: Sequence[LockedCustomer]) -> None:
                 [customer.balance, customer.balance_held, customer.pk],
             )
     elif customers:
-        Customer.objects.bulk_update(
+        # One statement for all: cheaper than bulk_update's CASE WHEN, or than
+        # one UPDATE per row, at a batch's hundreds of rows.
+        values_update(
+            Customer,
+            ["balance", "balance_held"],
             [
-                Customer(
-                    pk=customer.pk,
-                    balance=customer.balance,
-                    balance_held=customer.balance_held,
-                )
+                [customer.pk, customer.balance, customer.balance_held]
                 for customer in customers
             ],
-            ["balance", "balance_held"],
         )
 
 
@@ -483,6 +483,50 @@ def balance_credit(
         idempotency_key=idempotency_key,
         note=note,
         source=source,
+    )
+
+
+@dataclass(frozen=True)
+class CreditRequest:
+    """One credit of :func:`balance_credit_many`."""
+
+    customer_id: int
+    amount: Decimal
+    idempotency_key: str
+    note: str = ""
+    source: SourceRef | None = None
+
+
+@top_level
+def balance_credit_many(
+    *,
+    credits: Sequence[CreditRequest],
+    author: Author,
+    kind: str = Entry.Kind.MANUAL_CREDIT,
+) -> list[tuple[Entry, bool]]:
+    """:func:`balance_credit` for many customers at once (a funnel step's batch):
+    one lock of their rows, one insert of the entries, one update of the balances.
+
+    At most one credit per customer. Each returns ``(entry, created)``: a key
+    posted before returns its first entry and moves nothing. If one credit is
+    refused (a key reused for another amount, a balance too large), the
+    ``ValidationError`` is raised and nothing is posted.
+    """
+    if not credits:
+        return []
+    return _postings_apply(
+        [
+            Posting(
+                customer_id=credit.customer_id,
+                amount=_positive(credit.amount),
+                kind=kind,
+                author=author,
+                idempotency_key=credit.idempotency_key,
+                note=credit.note,
+                source=credit.source,
+            )
+            for credit in credits
+        ]
     )
 
 

@@ -79,6 +79,20 @@ class AutomationTrigger:
 
 
 @dataclass(frozen=True)
+class AutomationCall:
+    """One customer's call in a batch of one step (``AutomationAction.run_many``)."""
+
+    customer: Any
+    idempotency_key: str
+    context: AutomationContext
+
+
+# What ``run_many`` gives for each call: the text ``run`` would return, or the
+# refusal or skip ``run`` would raise.
+AutomationOutcome = str | AutomationActionRefused | AutomationActionSkipped
+
+
+@dataclass(frozen=True)
 class AutomationAction:
     """Something a funnel step can do, known by name (e.g. "balance.assign_credits").
 
@@ -90,6 +104,13 @@ class AutomationAction:
     ``form_class`` checks its parameters in the funnel editor. ``too_late_after`` is
     the default lateness past which an overdue step is skipped, not run (``None``:
     never too late). ``marketing``: needs the customer's consent.
+
+    ``run_many(calls, params)``, optional, is ``run`` for many customers at once
+    (a tick's visits of one step, at most one call per customer): it returns one
+    ``AutomationOutcome`` per call, in order, with the same effects and texts as
+    ``run`` called for each, in set-based queries. A call refused or skipped must
+    have changed nothing; anything raised undoes the whole batch, and the engine
+    then calls ``run`` for each visit instead.
     """
 
     key: str
@@ -100,6 +121,7 @@ class AutomationAction:
     too_late_after: timedelta | None = None
     marketing: bool = False
     order: int = 100
+    run_many: Callable[[list[AutomationCall], dict[str, Any]], list[Any]] | None = None
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core import plugins
-from core.plugins import AutomationActionRefused, AutomationContext
+from core.plugins import (
+    AutomationActionRefused,
+    AutomationCall,
+    AutomationContext,
+    AutomationOutcome,
+)
 from core.shortcodes import shortcodes_render
 from customers.automation.forms import (
     TODO_MAX_DAYS,
@@ -120,6 +125,22 @@ def add_tag(customer, params, *, idempotency_key: str, context) -> str:
     if tag_assign(tag=tag, customer_ids=[customer.pk]):
         return _("Tag “%(name)s” added.") % {"name": tag.name}
     return _("The customer already had the tag “%(name)s”.") % {"name": tag.name}
+
+
+def add_tag_many(calls: list[AutomationCall], params) -> list[AutomationOutcome]:
+    """ "customers.add_tag" for a batch: one ``tag_assign`` for all the customers
+    (one lock, one insert, their timeline events and "customer.tag_added")."""
+    tag = _tag(params)
+    ids = [call.customer.pk for call in calls]
+    had = set(
+        TagLink.objects.filter(tag_id=tag.pk, customer_id__in=ids).values_list(
+            "customer_id", flat=True
+        )
+    )
+    tag_assign(tag=tag, customer_ids=ids)
+    added = _("Tag “%(name)s” added.") % {"name": tag.name}
+    already = _("The customer already had the tag “%(name)s”.") % {"name": tag.name}
+    return [already if pk in had else added for pk in ids]
 
 
 def add_tag_describe(customer, params, context) -> str:
@@ -318,6 +339,7 @@ def register() -> None:
             "customers.add_tag",
             gettext_lazy("Add a tag"),
             run=add_tag,
+            run_many=add_tag_many,
             form_class=TagForm,
             describe=add_tag_describe,
             order=20,
