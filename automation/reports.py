@@ -14,7 +14,7 @@ importing this app. The rows are real runs (test runs left out).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -31,26 +31,19 @@ from core.reporting import (
     ReportFilter,
     ReportMeasure,
     ReportSource,
+    id_parse,
+    labels_from_choices,
+    labels_of_rows,
     period_dimensions,
 )
 
 SOURCE_KEY = "automation.funnels"
 
 
-def funnel_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    return dict(Funnel.objects.filter(pk__in=list(values)).values_list("pk", "name"))
+funnel_labels = labels_of_rows(Funnel.objects.all, "name")
 
 
-def state_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    labels = dict(Run.State.choices)
-    return {value: labels.get(value, value) for value in values}
-
-
-def funnel_parse(text: str) -> int:
-    number = int(text.strip())
-    if number < 1:
-        raise ValueError(text)
-    return number
+state_labels = labels_from_choices(lambda: Run.State.choices)
 
 
 def conversion_derive(figures: Mapping[str, Any]) -> Decimal | None:
@@ -115,7 +108,7 @@ def funnels_source() -> ReportSource:
             "funnel",
             _("Funnel"),
             lambda rows, values: rows.filter(funnel_id__in=values),
-            parse=funnel_parse,
+            parse=id_parse,
         ),
         ReportFilter(
             "state",

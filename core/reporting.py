@@ -162,3 +162,56 @@ def period_dimensions() -> tuple[ReportDimension, ...]:
         ReportDimension(grain, PERIOD_LABELS[grain], PERIOD, grain=grain, order=index)
         for index, grain in enumerate(GRAINS)
     )
+
+
+# Small pieces the sources share: how a category names its values, and how a
+# filter reads a row's id.
+
+Labels = Callable[[Iterable[Any]], Mapping[Any, Any]]
+
+
+def labels_from_choices(choices: Callable[[], Iterable[tuple[Any, Any]]]) -> Labels:
+    """``labels`` for a category whose values are choices (``choices()`` is asked
+    each time, so lazy labels follow the language); an unknown value is itself."""
+
+    def labels(values: Iterable[Any]) -> Mapping[Any, Any]:
+        known = dict(choices())
+        return {value: known.get(value, value) for value in values}
+
+    return labels
+
+
+def labels_of_rows(
+    queryset: Callable[[], QuerySet], field: str | None = None
+) -> Labels:
+    """``labels`` for a category whose values are primary keys: each row's
+    ``field``, or its ``str()`` when no field is given, in one query for all."""
+
+    def labels(values: Iterable[Any]) -> Mapping[Any, Any]:
+        rows = queryset().filter(pk__in=list(values))
+        if field is not None:
+            return dict(rows.values_list("pk", field))
+        return {row.pk: str(row) for row in rows}
+
+    return labels
+
+
+def id_parse(text: str) -> int:
+    """A filter's id as typed: a whole number from 1 (``ValueError`` otherwise)."""
+    number = int(text.strip())
+    if number < 1:
+        raise ValueError(text)
+    return number
+
+
+def category_dimension(
+    key: str,
+    label: Any,
+    expression: Callable[[], Any],
+    labels: Labels | None = None,
+    order: int = 10,
+) -> ReportDimension:
+    """A category dimension: rows grouped by ``expression``'s values."""
+    return ReportDimension(
+        key, label, CATEGORY, expression=expression, labels=labels, order=order
+    )

@@ -15,7 +15,6 @@ the ``reports`` app computes it without importing this app.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -34,12 +33,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core import plugins
 from core.reporting import (
-    CATEGORY,
     COUNT,
-    ReportDimension,
     ReportFilter,
     ReportMeasure,
     ReportSource,
+    category_dimension,
+    id_parse,
+    labels_from_choices,
+    labels_of_rows,
     period_dimensions,
 )
 from customers.models import Customer, NewsletterList, Subscription, Tag
@@ -68,31 +69,21 @@ def login_choices() -> list[tuple[str, Any]]:
     ]
 
 
-def language_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    labels = dict(settings.LANGUAGES)
-    return {value: labels.get(value, value) for value in values}
+# The customers' names (or e-mails), in one query for all of them; other
+# sources with a customer dimension use it too.
+customer_labels = labels_of_rows(
+    lambda: Customer.objects.only("first_name", "last_name", "email")
+)
+language_labels = labels_from_choices(lambda: settings.LANGUAGES)
 
 
-def login_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    labels = dict(login_choices())
-    return {value: labels.get(value, value) for value in values}
+login_labels = labels_from_choices(login_choices)
 
 
-def tag_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    return dict(Tag.objects.filter(pk__in=list(values)).values_list("pk", "name"))
+tag_labels = labels_of_rows(Tag.objects.all, "name")
 
 
-def list_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    return dict(
-        NewsletterList.objects.filter(pk__in=list(values)).values_list("pk", "name")
-    )
-
-
-def id_parse(text: str) -> int:
-    number = int(text.strip())
-    if number < 1:
-        raise ValueError(text)
-    return number
+list_labels = labels_of_rows(NewsletterList.objects.all, "name")
 
 
 def tag_apply(rows: QuerySet, values: tuple[Any, ...]) -> QuerySet:
@@ -120,34 +111,34 @@ def customers_queryset(user) -> QuerySet[Customer]:
     )
 
 
-def _category(key, label, expression, labels=None, order=10) -> ReportDimension:
-    return ReportDimension(
-        key, label, CATEGORY, expression=expression, labels=labels, order=order
-    )
-
-
 def customers_source() -> ReportSource:
     categories = (
-        _category(
+        category_dimension(
             "language",
             _("Language"),
             lambda: F("language"),
             language_labels,
             order=10,
         ),
-        _category("region", _("Region"), lambda: F("region"), order=11),
-        _category("city", _("City"), lambda: F("city"), order=12),
-        _category("utm_source", _("UTM source"), lambda: F("utm_source"), order=13),
-        _category("utm_medium", _("UTM medium"), lambda: F("utm_medium"), order=14),
-        _category("tag", _("Tag"), lambda: F("tags__id"), tag_labels, order=15),
-        _category(
+        category_dimension("region", _("Region"), lambda: F("region"), order=11),
+        category_dimension("city", _("City"), lambda: F("city"), order=12),
+        category_dimension(
+            "utm_source", _("UTM source"), lambda: F("utm_source"), order=13
+        ),
+        category_dimension(
+            "utm_medium", _("UTM medium"), lambda: F("utm_medium"), order=14
+        ),
+        category_dimension(
+            "tag", _("Tag"), lambda: F("tags__id"), tag_labels, order=15
+        ),
+        category_dimension(
             "newsletter_list",
             _("Newsletter list"),
             lambda: F(f"{ACTIVE_SUBSCRIPTIONS}__newsletter_list_id"),
             list_labels,
             order=16,
         ),
-        _category("login", _("Login"), login_group, login_labels, order=17),
+        category_dimension("login", _("Login"), login_group, login_labels, order=17),
     )
     measures = (
         ReportMeasure(

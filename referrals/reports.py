@@ -16,9 +16,7 @@ the ``reports`` app computes it without importing this app.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
@@ -32,9 +30,11 @@ from core.reporting import (
     ReportFilter,
     ReportMeasure,
     ReportSource,
+    id_parse,
+    labels_from_choices,
     period_dimensions,
 )
-from customers.models import Customer
+from customers.reports import customer_labels
 from referrals.models import Commission
 
 ZERO = Decimal("0.00")
@@ -42,23 +42,7 @@ SOURCE_KEY = "referrals.commissions"
 Status = Commission.Status
 
 
-def status_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    labels = dict(Status.choices)
-    return {value: labels.get(value, value) for value in values}
-
-
-def referrer_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    customers = Customer.objects.filter(pk__in=list(values)).only(
-        "first_name", "last_name", "email"
-    )
-    return {customer.pk: str(customer) for customer in customers}
-
-
-def referrer_parse(text: str) -> int:
-    number = int(text.strip())
-    if number < 1:
-        raise ValueError(text)
-    return number
+status_labels = labels_from_choices(lambda: Status.choices)
 
 
 def _amount_in(status: str):
@@ -76,7 +60,7 @@ def commissions_source() -> ReportSource:
             _("Referrer"),
             CATEGORY,
             expression=lambda: F("referrer_id"),
-            labels=referrer_labels,
+            labels=customer_labels,
             order=10,
         ),
         ReportDimension(
@@ -146,7 +130,7 @@ def commissions_source() -> ReportSource:
             "referrer",
             _("Referrer"),
             lambda rows, values: rows.filter(referrer_id__in=values),
-            parse=referrer_parse,
+            parse=id_parse,
         ),
     )
     return ReportSource(

@@ -20,7 +20,7 @@ refunded), so that a product's figures are its own lines' figures.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -47,9 +47,12 @@ from core.reporting import (
     ReportFilter,
     ReportMeasure,
     ReportSource,
+    id_parse,
+    labels_from_choices,
+    labels_of_rows,
     period_dimensions,
 )
-from customers.models import Customer
+from customers.reports import customer_labels
 from selling.models import Order, OrderLine, Product
 
 ZERO = Decimal("0.00")
@@ -65,27 +68,10 @@ def status_choices() -> list[tuple[str, Any]]:
     ]
 
 
-def status_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    labels = dict(Order.Status.choices)
-    return {value: labels.get(value, value) for value in values}
+status_labels = labels_from_choices(lambda: Order.Status.choices)
 
 
-def product_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    return dict(Product.objects.filter(pk__in=list(values)).values_list("pk", "name"))
-
-
-def customer_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    customers = Customer.objects.filter(pk__in=list(values)).only(
-        "first_name", "last_name", "email"
-    )
-    return {customer.pk: str(customer) for customer in customers}
-
-
-def id_parse(text: str) -> int:
-    number = int(text.strip())
-    if number < 1:
-        raise ValueError(text)
-    return number
+product_labels = labels_of_rows(Product.objects.all, "name")
 
 
 class _Real(Func):

@@ -19,7 +19,7 @@ importing this app.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -40,9 +40,11 @@ from core.reporting import (
     ReportFilter,
     ReportMeasure,
     ReportSource,
+    id_parse,
+    labels_from_choices,
     period_dimensions,
 )
-from customers.models import Customer
+from customers.reports import customer_labels
 
 ZERO = Decimal("0.00")
 SOURCE_KEY = "balance.movements"
@@ -74,22 +76,10 @@ def author_choices() -> list[tuple[str, Any]]:
     ]
 
 
-def kind_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    labels = dict(Entry.Kind.choices)
-    return {value: labels.get(value, value) for value in values}
+kind_labels = labels_from_choices(lambda: Entry.Kind.choices)
 
 
-def author_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    labels = dict(author_choices())
-    return {value: labels.get(value, value) for value in values}
-
-
-def customer_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    """The customers' names (or e-mails), in one query for all of them."""
-    customers = Customer.objects.filter(pk__in=list(values)).only(
-        "first_name", "last_name", "email"
-    )
-    return {customer.pk: str(customer) for customer in customers}
+author_labels = labels_from_choices(author_choices)
 
 
 def reversed_apply(rows: QuerySet, values: tuple[Any, ...]) -> QuerySet:
@@ -102,13 +92,6 @@ def reversed_describe(values: tuple[Any, ...]) -> Any:
     if REVERSED_INCLUDE in values:
         return _("Deleted operations and their reversals are included.")
     return _("Deleted operations and their reversals are left out.")
-
-
-def customer_parse(text: str) -> int:
-    number = int(text.strip())
-    if number < 1:
-        raise ValueError(text)
-    return number
 
 
 def average_derive(figures: Mapping[str, Any]) -> Decimal | None:
@@ -219,7 +202,7 @@ def movements_source() -> ReportSource:
             "customer",
             _("Customer"),
             lambda rows, values: rows.filter(customer_id__in=values),
-            parse=customer_parse,
+            parse=id_parse,
         ),
     )
     return ReportSource(

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -29,7 +29,6 @@ from django.db.models import (
 from django.utils.translation import gettext_lazy as _
 
 from balance.models import Withdrawal
-from balance.reports.movements import customer_labels, customer_parse
 from core.reporting import (
     CATEGORY,
     COUNT,
@@ -39,8 +38,11 @@ from core.reporting import (
     ReportFilter,
     ReportMeasure,
     ReportSource,
+    id_parse,
+    labels_from_choices,
     period_dimensions,
 )
+from customers.reports import customer_labels
 
 ZERO = Decimal("0.00")
 SOURCE_KEY = "withdrawals"
@@ -53,9 +55,7 @@ STATES = {
 }
 
 
-def status_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    labels = dict(Status.choices)
-    return {value: labels.get(value, value) for value in values}
+status_labels = labels_from_choices(lambda: Status.choices)
 
 
 def _count(condition: Q):
@@ -154,7 +154,7 @@ def withdrawals_source() -> ReportSource:
             "customer",
             _("Customer"),
             lambda rows, values: rows.filter(customer_id__in=values),
-            parse=customer_parse,
+            parse=id_parse,
         ),
     )
     return ReportSource(

@@ -18,7 +18,6 @@ report page, in ``expirations.reports``, stays as it is.)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -31,16 +30,18 @@ from django.utils.translation import gettext_lazy as _
 from core import plugins
 from core.input import business_date_check
 from core.reporting import (
-    CATEGORY,
     COUNT,
     MONEY,
-    ReportDimension,
     ReportFilter,
     ReportMeasure,
     ReportSource,
+    category_dimension,
+    id_parse,
+    labels_from_choices,
+    labels_of_rows,
     period_dimensions,
 )
-from customers.models import Customer
+from customers.reports import customer_labels
 from expirations.models import Expiration, ExpirationSettings, Provenance
 from expirations.selectors import ended_condition, state_condition
 from selling.models import Product
@@ -77,33 +78,13 @@ def state_group() -> Case:
     )
 
 
-def state_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    labels = dict(Expiration.State.choices)
-    return {value: labels.get(value, value) for value in values}
+state_labels = labels_from_choices(lambda: Expiration.State.choices)
 
 
-def product_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    return dict(Product.objects.filter(pk__in=list(values)).values_list("pk", "name"))
+product_labels = labels_of_rows(Product.objects.all, "name")
 
 
-def provenance_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    return dict(
-        Provenance.objects.filter(pk__in=list(values)).values_list("pk", "name")
-    )
-
-
-def customer_labels(values: Iterable[Any]) -> Mapping[Any, Any]:
-    customers = Customer.objects.filter(pk__in=list(values)).only(
-        "first_name", "last_name", "email"
-    )
-    return {customer.pk: str(customer) for customer in customers}
-
-
-def id_parse(text: str) -> int:
-    number = int(text.strip())
-    if number < 1:
-        raise ValueError(text)
-    return number
+provenance_labels = labels_of_rows(Provenance.objects.all, "name")
 
 
 def day_parse(text: str) -> date:
@@ -130,24 +111,20 @@ def expirations_queryset(user) -> QuerySet[Expiration]:
     return Expiration.objects.all()
 
 
-def _category(key, label, expression, labels, order) -> ReportDimension:
-    return ReportDimension(
-        key, label, CATEGORY, expression=expression, labels=labels, order=order
-    )
-
-
 def expirations_source() -> ReportSource:
     categories = (
-        _category("state", _("State"), state_group, state_labels, 10),
-        _category("product", _("Product"), lambda: F("product_id"), product_labels, 11),
-        _category(
+        category_dimension("state", _("State"), state_group, state_labels, 10),
+        category_dimension(
+            "product", _("Product"), lambda: F("product_id"), product_labels, 11
+        ),
+        category_dimension(
             "provenance",
             _("Provenance"),
             lambda: F("provenance_id"),
             provenance_labels,
             12,
         ),
-        _category(
+        category_dimension(
             "customer", _("Customer"), lambda: F("customer_id"), customer_labels, 13
         ),
     )
