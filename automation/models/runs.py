@@ -111,9 +111,12 @@ class StepVisit(models.Model):
             ),
         ]
         indexes = [
-            # The tick's claim: due scheduled visits, oldest first.
+            # The tick's claim: due scheduled visits in (due_at, id) order, the
+            # claim's ORDER BY. On due_at alone, PostgreSQL sorts every due visit
+            # (all of one enrolment share a due_at) before taking a batch: 2.2 s a
+            # claim with 100,000 due, against 35 ms read in index order.
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "id"],
                 condition=models.Q(state="scheduled"),
                 name="automation_visit_due_idx",
             ),
