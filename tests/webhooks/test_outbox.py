@@ -162,3 +162,12 @@ def test_unknown_or_no_events_are_refused():
         subscribe(URL, [])
     assert caught.value.message_dict["events"] == ["Pick at least one event."]
     assert not Subscription.objects.exists()
+
+
+def test_one_send_task_per_transaction(django_capture_on_commit_callbacks):
+    subscribe(URL, ["order.paid"])
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for n in range(3):
+            events_publish([Event("order.paid", key=f"o{n}", data={})])
+    assert Delivery.objects.count() == 3
+    assert len(callbacks) == 1

@@ -236,3 +236,12 @@ def test_the_beat_task_and_the_command_send_what_is_due(receiver):
     call_command("run_webhooks", stdout=out)
     assert "0 deliveries sent" in out.getvalue()
     assert len(receiver.requests) == 2
+
+
+def test_a_commit_sends_at_once(receiver, django_capture_on_commit_callbacks):
+    subscribe(receiver.url, ["entry.posted"])
+    with django_capture_on_commit_callbacks(execute=True):
+        _credit(CustomerFactory())
+    assert Delivery.objects.get().state == Delivery.State.DELIVERED
+    assert len(receiver.requests) == 1
+    assert deliveries_send_due().sent == 0  # the beat job finds nothing to redo

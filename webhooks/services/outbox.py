@@ -37,12 +37,20 @@ def sink_wants(event_type: str) -> bool:
     return event_type in active_event_types()
 
 
-def deliveries_enqueue_on_commit() -> None:
-    """Asks a worker to send what is due once the transaction commits (for low
-    latency; the minute's beat job sends it anyway if the task is lost)."""
+def _send_soon() -> None:
     from webhooks.tasks import webhooks_send_due_task
 
-    transaction.on_commit(webhooks_send_due_task.delay)
+    webhooks_send_due_task.delay()
+
+
+def deliveries_enqueue_on_commit() -> None:
+    """Asks a worker to send what is due once the transaction commits (for low
+    latency; the minute's beat job sends it anyway if the task is lost). Once per
+    transaction, however many events it published (a job's loop of expiries)."""
+    pending = transaction.get_connection().run_on_commit
+    if any(callback is _send_soon for _sids, callback, _robust in pending):
+        return
+    transaction.on_commit(_send_soon)
 
 
 def sink_publish(events: Sequence[Event]) -> None:
