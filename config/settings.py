@@ -34,6 +34,7 @@ PLUGIN_MODULES = [
     "reports",
     "referrals",
     "api",
+    "webhooks",
 ]
 DISABLED_MODULES = env.list("CLIENTELA_DISABLED_MODULES", default=[])
 # A module that needs another is off when that one is: commissions are paid into
@@ -309,6 +310,21 @@ if "api" in INSTALLED_APPS:
         "schedule": timedelta(hours=24),
         "start_time": BEAT_FIRST_DUE,
     }
+
+if "webhooks" in INSTALLED_APPS:
+    # Every minute: the webhook deliveries due (first tries and retries; the
+    # backoff is each row's due_at).
+    CELERY_BEAT_SCHEDULE["webhooks-run"] = {
+        "task": "webhooks.tasks.webhooks_run_task",
+        "schedule": timedelta(minutes=1),
+        "start_time": BEAT_FIRST_DUE,
+    }
+
+# Webhooks: private, loopback and link-local addresses (and plain http) are refused
+# unless this is set (a receiver on the same machine or network; the tests).
+WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
+# Seconds a receiver has to answer one delivery.
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10)
 
 # The cache: each process's memory by default; with several web processes set a
 # shared one (redis://localhost:6379/1), so that the API's per-key rate limit is

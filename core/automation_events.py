@@ -11,6 +11,9 @@ commits or rolls back with the change that caused it. ``entry_key`` names the
 occurrence (the order, the expiration and its expiry date): the same occurrence sent
 twice enrols a customer once. The same events end waits at a funnel's goal. With
 the automation module switched off, nothing listens and the call costs nothing.
+
+Each call is also published to ``core.events`` (type ``trigger``, key ``entry_key``,
+data the payload with ``customer_id``) when a sink wants it: the webhooks.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.dispatch import Signal
+
+from core.events import Event, events_publish, events_wanted
 
 automation_event = Signal()
 
@@ -37,3 +42,13 @@ def automation_event_send(
         entry_key=entry_key,
         payload=payload or {},
     )
+    if events_wanted(trigger):
+        events_publish(
+            [
+                Event(
+                    trigger,
+                    key=entry_key,
+                    data={"customer_id": customer_id, **(payload or {})},
+                )
+            ]
+        )

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from balance.events import entries_posted_publish
 from balance.models import Entry, SourceType
 from core.bulk_sql import values_update
 from core.money import MAX_AMOUNT, amount_check, from_database, money_format
@@ -380,6 +381,9 @@ def _postings_apply(postings: Sequence[Posting]) -> list[tuple[Entry, bool]]:
             customer.balance_held += posting.held_change
             changed.append(customer)
     customers_save(changed)
+    entries_posted_publish(
+        entry for entry in new_entries.values() if entry.pk is not None
+    )
     skipped = [
         posting
         for posting in postings

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from balance.events import withdrawal_paid_publish
 from balance.models import Hold, SourceType, Withdrawal
 from balance.services.holds import hold_place, hold_post, hold_release
 from balance.services.ledger import (
@@ -266,4 +267,5 @@ def withdrawal_pay(
     withdrawal.payout_reference = payout_reference
     withdrawal.paid_at = timezone.now()
     withdrawal.save(update_fields=["status", "payout_reference", "paid_at"])
+    withdrawal_paid_publish(withdrawal)
     return withdrawal

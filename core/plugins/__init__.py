@@ -32,6 +32,7 @@ from core.plugins.registry import (
 )
 from core.plugins.site import (
     DemoSeeder,
+    EventSink,
     LanguageChoice,
     RolePermissions,
     VisitorAttribution,
@@ -89,6 +90,8 @@ language_choices: Registry[LanguageChoice] = Registry("language switcher choices
 # Data sources of the reports engine ("balance.movements"), by the apps owning them.
 report_sources: Registry[ReportSource] = Registry("report sources")
 visitor_attributions: Registry[VisitorAttribution] = Registry("visitor attributions")
+# Listeners of core.events (the webhooks' outbox).
+event_sinks: Registry[EventSink] = Registry("event sinks")
 
 ALL_REGISTRIES = (
     staff_menu,
@@ -114,6 +117,7 @@ ALL_REGISTRIES = (
     language_choices,
     report_sources,
     visitor_attributions,
+    event_sinks,
 )
 
 
@@ -157,6 +161,7 @@ __all__ = [
     "NewsletterConsent",
     "RolePermissions",
     "DemoSeeder",
+    "EventSink",
     "LanguageChoice",
     "VisitorAttribution",
     "ReportDimension",
@@ -186,6 +191,7 @@ __all__ = [
     "language_choices",
     "report_sources",
     "visitor_attributions",
+    "event_sinks",
     "ALL_REGISTRIES",
     "visitor_attribute",
 ]

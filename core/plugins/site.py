@@ -62,3 +62,18 @@ class VisitorAttribution:
     key: str
     attribute: Callable[[HttpRequest, Any, str], None]
     order: int = 100
+
+
+@dataclass(frozen=True)
+class EventSink:
+    """A listener of ``core.events`` (webhooks): told of the events it wants.
+
+    ``wants(event_type)`` must be cheap (a cached lookup): publishers ask it before
+    building anything, for every ledger entry. ``publish(events)`` receives a list
+    of ``core.events.Event`` inside the publisher's transaction.
+    """
+
+    key: str
+    wants: Callable[[str], bool]
+    publish: Callable[[Any], None]
+    order: int = 100
