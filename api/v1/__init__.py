@@ -78,6 +78,14 @@ def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
         {"field": _field(item.get("loc", ())), "message": item.get("msg", "")}
         for item in error.errors
     ]
+    dates = {"start_date", "expiry_date", "expiring_from", "expiring_to"}
+    if any(detail["field"] in dates for detail in details):
+        return error_response(
+            400,
+            "date_invalid",
+            _("Send dates as YYYY-MM-DD: see details."),
+            details=details,
+        )
     if any(detail["field"] == "amount" for detail in details):
         # A number (12.5) where a string is due: say what an amount looks like.
         return error_response(
@@ -118,6 +126,10 @@ def _routers() -> None:
         from api.v1.balance import router as balance_router
 
         api.add_router("/v1/", balance_router)
+    if apps.is_installed("expirations"):
+        from api.v1.expirations import router as expirations_router
+
+        api.add_router("/v1/", expirations_router)
 
 
 _routers()
