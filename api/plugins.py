@@ -1,5 +1,6 @@
-"""What the API adds to the rest: the Settings → API keys page and the Manager's
-permissions on keys. Called from ``ApiConfig.ready()``."""
+"""What the API adds to the rest: the Settings → API keys page, the Manager's
+permissions on keys and the funnel trigger of custom events ("api.event", whose
+parameter is the event's name). Called from ``ApiConfig.ready()``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,23 @@ from core import plugins
 
 
 def register() -> None:
+    from api.forms import EventTriggerForm
+    from api.services import EVENT_TRIGGER, event_matches
+
+    plugins.automation_triggers.register(
+        plugins.AutomationTrigger(
+            EVENT_TRIGGER,
+            _("API event"),
+            description=_(
+                "Another system sent the event through the API (POST "
+                "/api/v1/events); the funnel starts on the event name it is given, "
+                "filed as api.<name>."
+            ),
+            form_class=EventTriggerForm,
+            matches=event_matches,
+            order=60,
+        )
+    )
     plugins.settings_pages.register(
         plugins.MenuEntry(
             "api_keys",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import math
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -20,8 +22,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from api.models import ApiKey, IdempotentRequest, Scope
+from core.automation_events import automation_event_send
 
 KEY_START = "clt_"
 LAST_USED_EVERY = timedelta(minutes=1)
@@ -181,3 +185,106 @@ def idempotency_purge(*, now=None) -> int:
         created_at__lt=cutoff
     ).delete()
     return deleted
+
+
+# --- Custom events: POST /api/v1/events fires the funnel trigger "api.event" ---
+
+# One registered trigger for every event name: the name is its parameter (see
+# ``api.plugins``), so the funnel editor, the funnels' JSON and goals need nothing
+# new; staff read it as "api.<name>".
+EVENT_TRIGGER = "api.event"
+EVENT_NAME_MAX = 64
+EVENT_NAME_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"
+EVENT_DATA_MAX_BYTES = 16 * 1024
+EVENT_ID_MAX = 100
+# An occurrence longer than this is keyed by its hash (the run's key is bounded).
+_OCCURRENCE_KEPT = 80
+
+event_name_message = gettext_lazy(
+    "An event name is lowercase letters, digits and underscores, parts separated "
+    "by dots, starting with a letter, e.g. order_shipped or invoice.paid."
+)
+
+
+@dataclass(frozen=True)
+class SentEvent:
+    event: str
+    customer_id: int
+    entry_key: str
+
+    @property
+    def trigger_name(self) -> str:
+        return f"api.{self.event}"
+
+
+def event_matches(params: dict[str, Any], payload: dict[str, Any]) -> bool:
+    """A funnel (or goal) on "api.event" waits for one event name."""
+    return bool(params.get("event")) and params.get("event") == payload.get("event")
+
+
+@transaction.atomic
+def api_event_send(
+    *,
+    api_key: ApiKey,
+    event: str,
+    customer_id: int,
+    occurrence: str,
+    data: dict[str, Any],
+) -> SentEvent:
+    """Fires the trigger for ``event`` on the customer, in the caller's transaction.
+
+    ``occurrence`` names this happening of the event (the caller's id for it, or
+    the request's Idempotency-Key): sent twice, it enrols the customer once.
+    Not durable: the API runs it inside the request's idempotent transaction.
+    """
+    if len(event) > EVENT_NAME_MAX or not re.fullmatch(EVENT_NAME_PATTERN, event):
+        raise ValidationError(
+            {
+                "event": ValidationError(
+                    _("%(message)s At most %(max)s characters.")
+                    % {"message": event_name_message, "max": EVENT_NAME_MAX},
+                    code="event_invalid",
+                )
+            }
+        )
+    if not isinstance(data, dict):
+        raise ValidationError(
+            {
+                "data": ValidationError(
+                    _("Send data as a JSON object."), code="data_invalid"
+                )
+            }
+        )
+    size = len(json.dumps(data, separators=(",", ":")).encode())
+    if size > EVENT_DATA_MAX_BYTES:
+        raise ValidationError(
+            {
+                "data": ValidationError(
+                    _(
+                        "The data is too large: at most %(max)s bytes of JSON "
+                        "(%(size)s sent)."
+                    )
+                    % {"max": EVENT_DATA_MAX_BYTES, "size": size},
+                    code="data_too_large",
+                )
+            }
+        )
+    occurrence = occurrence.strip()
+    if not occurrence:
+        raise ValidationError(
+            {
+                "id": ValidationError(
+                    _("Name the event's occurrence."), code="id_invalid"
+                )
+            }
+        )
+    if len(occurrence) > _OCCURRENCE_KEPT:
+        occurrence = "h" + hashlib.sha256(occurrence.encode()).hexdigest()[:40]
+    entry_key = f"api.{event}:{occurrence}"
+    automation_event_send(
+        EVENT_TRIGGER,
+        customer_id=customer_id,
+        entry_key=entry_key,
+        payload={"event": event, "data": data, "api_key": api_key.prefix},
+    )
+    return SentEvent(event=event, customer_id=customer_id, entry_key=entry_key)

@@ -120,8 +120,10 @@ def _crashed(request: HttpRequest, error: Exception) -> HttpResponse:
 
 def _routers() -> None:
     from api.v1.customers import router as customers_router
+    from api.v1.events import router as events_router
 
     api.add_router("/v1/", customers_router)
+    api.add_router("/v1/", events_router)
     if apps.is_installed("balance"):
         from api.v1.balance import router as balance_router
 
