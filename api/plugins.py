@@ -9,7 +9,24 @@ from django.utils.translation import gettext_lazy as _
 from core import plugins
 
 
+def _demo_key_seed(customers, *, seed: int, log) -> None:
+    """``seed_demo``: the demo API key, with every scope, and its secret."""
+    from api.services import DEMO_KEY, api_key_demo_ensure
+
+    api_key = api_key_demo_ensure()
+    if not api_key.is_active:
+        log("Demo API key: revoked, left revoked (a local demo only).")
+        return
+    log(
+        f"Demo API key (every scope; a public demo key for a local try-out, never "
+        f"production): {DEMO_KEY}"
+    )
+
+
 def register() -> None:
+    plugins.demo_seeders.register(
+        plugins.DemoSeeder("api.demo_key", _demo_key_seed, order=200)
+    )
     from api.forms import EventTriggerForm
     from api.services import EVENT_TRIGGER, event_matches
 

@@ -72,6 +72,32 @@ def api_key_create(*, name: str, scopes: list[str], created_by) -> CreatedKey:
     return CreatedKey(api_key=api_key, secret=f"{KEY_START}{prefix}_{secret}")
 
 
+# The demo key of ``seed_demo``: fixed and public, like the demo passwords, so the
+# README's examples run against ``make run``'s demo data. A local demo only.
+DEMO_KEY_PREFIX = "demo"  # never a generated prefix: those are hexadecimal
+DEMO_KEY_SECRET = "local-demo-only-never-production"
+DEMO_KEY = f"{KEY_START}{DEMO_KEY_PREFIX}_{DEMO_KEY_SECRET}"
+
+
+@transaction.atomic(durable=True)
+def api_key_demo_ensure() -> ApiKey:
+    """The demo key with every scope (created if missing). A revoked demo key
+    stays revoked: someone meant it."""
+    api_key, created = ApiKey.objects.select_for_update().get_or_create(
+        prefix=DEMO_KEY_PREFIX,
+        defaults={
+            "name": "Demo key (local demo only)",
+            "secret_hash": _secret_hash(DEMO_KEY_SECRET),
+            "scopes": list(Scope.values),
+        },
+    )
+    if not created and api_key.is_active:
+        api_key.secret_hash = _secret_hash(DEMO_KEY_SECRET)
+        api_key.scopes = list(Scope.values)
+        api_key.save(update_fields=["secret_hash", "scopes"])
+    return api_key
+
+
 @transaction.atomic(durable=True)
 def api_key_revoke(*, api_key_id: int, revoked_by) -> ApiKey:
     """Revokes the key (its next request gets 401); a second revoke changes nothing."""
