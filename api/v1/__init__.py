@@ -1,6 +1,9 @@
 """Version 1 of the integration API: one NinjaAPI, its routers, its JSON errors.
 
-The balance's endpoints are there when the balance module is installed.
+The balance's (expirations') endpoints are there when the balance (expirations)
+module is installed: their routers are imported only then, so ``api`` never
+imports a module that is switched off. Custom events need no module: with
+automation off nothing listens.
 """
 
 from __future__ import annotations
