@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from api.models import Scope
+from api.services import EVENT_NAME_MAX, EVENT_NAME_PATTERN, event_name_message
 
 
 class ApiKeyForm(forms.Form):
@@ -15,4 +16,19 @@ class ApiKeyForm(forms.Form):
         choices=Scope.choices,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Pick at least one thing the key may do.")},
+    )
+
+
+class EventTriggerForm(forms.Form):
+    """The "API event" trigger's (and goal's) parameter: which event name."""
+
+    event = forms.RegexField(
+        label=_("Event name"),
+        regex=EVENT_NAME_PATTERN,
+        max_length=EVENT_NAME_MAX,
+        help_text=_(
+            "What the other system sends as “event” to POST /api/v1/events, e.g. "
+            "order_shipped (the trigger is filed as api.order_shipped)."
+        ),
+        error_messages={"invalid": event_name_message},
     )

@@ -26,12 +26,21 @@ LOGINS: tuple[Login, ...] = ("staff", "customer", "anonymous")
 
 @dataclass(frozen=True)
 class BenchCase:
-    """One page to time: ``url`` is a path, or a callable returning one (or None)."""
+    """One page to time: ``url`` is a path, or a callable returning one (or None).
+
+    An API request gives its ``method``, ``body`` (JSON text) and ``headers``: a
+    callable called before every request (a new ``Idempotency-Key`` each time), and
+    the ``status`` it answers when it works (201 for a POST that creates).
+    """
 
     name: str
     url: str | Callable[[], str | None]
     login: Login = "staff"
     order: int = 100
+    method: str = "GET"
+    body: str | None = None
+    headers: Callable[[], dict[str, str]] | None = None
+    status: int = 200
 
     def resolve_url(self) -> str | None:
         return self.url() if callable(self.url) else self.url
@@ -46,11 +55,24 @@ def register(
     *,
     login: Login = "staff",
     order: int = 100,
+    method: str = "GET",
+    body: str | None = None,
+    headers: Callable[[], dict[str, str]] | None = None,
+    status: int = 200,
 ) -> BenchCase:
     """Adds a case; ``login`` is who requests it: staff, customer or anonymous."""
     if login not in LOGINS:
         raise ValueError(f"Bench case {name!r}: unknown login {login!r}.")
-    case = BenchCase(name=name, url=url, login=login, order=order)
+    case = BenchCase(
+        name=name,
+        url=url,
+        login=login,
+        order=order,
+        method=method,
+        body=body,
+        headers=headers,
+        status=status,
+    )
     existing = _cases.get(name)
     if existing is not None and existing != case:
         raise ValueError(f"Bench case {name!r} is registered twice.")

@@ -91,12 +91,14 @@ if apps.is_installed("reports"):
             assert not apps.is_installed(owner), (key, error)
             assert "Unknown report source" in str(error), (key, error)
 # The API answers with whichever other module is switched off; its balance
-# endpoints are there only with the balance.
+# (expirations) endpoints are there only with the balance (expirations).
 if apps.is_installed("api"):
     schema = Client().get("/api/openapi.json").json()
     assert "/api/v1/customers" in schema["paths"]
     credit = "/api/v1/customers/{{ref}}/credit" in schema["paths"]
     assert credit == apps.is_installed("balance"), schema["paths"].keys()
+    listed = "/api/v1/expirations" in schema["paths"]
+    assert listed == apps.is_installed("expirations"), schema["paths"].keys()
     assert Client().get("/api/v1/nothing").json()["error"]["code"] == "not_found"
 # Webhooks: their settings page is there only with them; events from the other
 # modules reach their outbox, and the hub works the same without them.

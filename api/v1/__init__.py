@@ -1,6 +1,9 @@
 """Version 1 of the integration API: one NinjaAPI, its routers, its JSON errors.
 
-The balance's endpoints are there when the balance module is installed.
+The balance's (expirations') endpoints are there when the balance (expirations)
+module is installed: their routers are imported only then, so ``api`` never
+imports a module that is switched off. Custom events need no module: with
+automation off nothing listens.
 """
 
 from __future__ import annotations
@@ -78,6 +81,14 @@ def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
         {"field": _field(item.get("loc", ())), "message": item.get("msg", "")}
         for item in error.errors
     ]
+    dates = {"start_date", "expiry_date", "expiring_from", "expiring_to"}
+    if any(detail["field"] in dates for detail in details):
+        return error_response(
+            400,
+            "date_invalid",
+            _("Send dates as YYYY-MM-DD: see details."),
+            details=details,
+        )
     if any(detail["field"] == "amount" for detail in details):
         # A number (12.5) where a string is due: say what an amount looks like.
         return error_response(
@@ -112,12 +123,18 @@ def _crashed(request: HttpRequest, error: Exception) -> HttpResponse:
 
 def _routers() -> None:
     from api.v1.customers import router as customers_router
+    from api.v1.events import router as events_router
 
     api.add_router("/v1/", customers_router)
+    api.add_router("/v1/", events_router)
     if apps.is_installed("balance"):
         from api.v1.balance import router as balance_router
 
         api.add_router("/v1/", balance_router)
+    if apps.is_installed("expirations"):
+        from api.v1.expirations import router as expirations_router
+
+        api.add_router("/v1/", expirations_router)
 
 
 _routers()

@@ -134,8 +134,9 @@ def _move(request: HttpRequest, ref: str, payload: MoveIn, service) -> JsonRespo
                 error.messages[0],
                 details=validation_details(error),
             ) from None
-        # created_at is the database's clock: read it back.
-        return Answer(201, entry_json(Entry.objects.get(pk=entry.pk)))
+        # The service set created_at from the INSERT's RETURNING (the database's
+        # clock): no need to read the entry back.
+        return Answer(201, entry_json(entry))
 
     return idempotent(request, run)
 

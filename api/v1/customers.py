@@ -21,6 +21,7 @@ from api.v1.paging import DEFAULT_LIMIT, MAX_LIMIT, page
 from customers.models import Customer, Tag
 from customers.search import SEARCH_MAX_LENGTH, customer_search_q
 from customers.services import customer_create, customer_update
+from customers.services.profile import CREATED_THROUGH_API
 
 router = Router(tags=["customers"])
 
@@ -174,7 +175,7 @@ def customers_create(request: HttpRequest, payload: CustomerIn) -> JsonResponse:
     def run(key: str) -> Answer:
         fields = payload.model_dump(exclude_unset=True)
         try:
-            customer = customer_create(**fields)
+            customer = customer_create(created_via=CREATED_THROUGH_API, **fields)
         except ValidationError as error:
             raise _refused(error) from None
         return Answer(201, customer_json(customer))

@@ -79,9 +79,10 @@ class CustomerCreatedForm(forms.Form):
         label=gettext_lazy("Created by"),
         required=False,
         choices=[
-            ("", gettext_lazy("Sign-up or staff")),
+            ("", gettext_lazy("Sign-up, staff or API")),
             ("signup", gettext_lazy("Sign-up")),
             ("staff", gettext_lazy("Staff")),
+            ("api", gettext_lazy("API")),
         ],
     )
 

@@ -28,24 +28,41 @@ def customer_email_taken(email: str, *, exclude_pk: int | None = None) -> bool:
     return queryset.exists()
 
 
+# How a customer was created, as "customer.created" tells funnels. An API-created
+# customer also carries it as its ``source`` (a sign-up's is "signup").
+CREATED_BY_STAFF = "staff"
+CREATED_THROUGH_API = "api"
+
+
 @transaction.atomic
-def customer_create(*, email: str, **fields) -> Customer:
-    """Creates a customer; an e-mail that another customer has is refused."""
+def customer_create(
+    *, email: str, created_via: str = CREATED_BY_STAFF, **fields
+) -> Customer:
+    """Creates a customer; an e-mail that another customer has is refused.
+
+    ``created_via``: "staff" (the backoffice) or "api" (an API key; recorded as
+    the customer's source, shown on the card's Origin).
+    """
+    if created_via not in (CREATED_BY_STAFF, CREATED_THROUGH_API):
+        raise ValueError(f"customer_create: unknown created_via {created_via!r}")
     email = normalize_email(email)
     if customer_email_taken(email):
         raise ValidationError(
             {"email": _("A customer with this e-mail already exists.")},
             code="duplicate_email",
         )
+    if created_via == CREATED_THROUGH_API:
+        fields.setdefault("source", CREATED_THROUGH_API)
     customer = Customer(email=email, **fields)
     customer.full_clean()
     customer.save()
-    customer_created_send(customer, source="staff")
+    customer_created_send(customer, source=created_via)
     return customer
 
 
 def customer_created_send(customer: Customer, *, source: str) -> None:
-    """Fires the funnel trigger "customer.created" (``source``: "signup" or "staff").
+    """Fires the funnel trigger "customer.created" (``source``: "signup", "staff"
+    or "api").
 
     A CSV import does not fire it: an import brings in customers who already exist
     elsewhere (a welcome series would greet long-standing customers), and 100,000

@@ -414,9 +414,19 @@ def _device(user_agent: str):
     )
 
 
+def _source_label(source: str) -> str:
+    """The sources the product itself records, by name; others as stored."""
+    labels = {
+        "signup": _("Sign-up"),
+        "import": _("CSV import"),
+        "api": _("API"),
+    }
+    return str(labels.get(source, source))
+
+
 def sidebar_origin(customer: Customer):
     parts = [
-        (_("Source"), customer.source),
+        (_("Source"), _source_label(customer.source)),
         (_("UTM source"), customer.utm_source),
         (_("UTM medium"), customer.utm_medium),
         (_("UTM campaign"), customer.utm_campaign),

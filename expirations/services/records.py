@@ -83,16 +83,22 @@ def _product_checked(product_id, errors: dict) -> Product | None:
     product = Product.objects.filter(pk=product_id).first()
     if product is None:
         errors["product"] = [
-            _("This product is not in the catalog: choose one from the list.")
+            ValidationError(
+                _("This product is not in the catalog: choose one from the list."),
+                code="product_not_found",
+            )
         ]
         return None
     if not product.is_renewable:
         errors["product"] = [
-            _(
-                "“%(name)s” has no renewal period: choose a service of the catalog, "
-                "or type what expires as an item."
+            ValidationError(
+                _(
+                    "“%(name)s” has no renewal period: choose a service of the "
+                    "catalog, or type what expires as an item."
+                )
+                % {"name": product.name},
+                code="product_not_renewable",
             )
-            % {"name": product.name}
         ]
         return None
     return product

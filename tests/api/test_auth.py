@@ -99,6 +99,39 @@ def test_rate_limit_answers_429_with_retry_after(client):
     assert get(client, "/api/v1/customers", other).status_code == 200
 
 
+def test_rate_limit_on_redis_counts_in_one_window_key(client):
+    """The Redis path: INCR and EXPIRE in one pipeline, per key and minute."""
+    import os
+
+    from django.core.cache import caches
+
+    location = os.environ.get("CELERY_TEST_BROKER_URL", "redis://127.0.0.1:6379/0")
+    redis_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": "test-api-rate",
+        }
+    }
+    with override_settings(CACHES=redis_cache, API_RATE_LIMIT=2):
+        caches["default"].clear()
+        secret = make_key()
+        assert get(client, "/api/v1/customers", secret).status_code == 200
+        assert get(client, "/api/v1/customers", secret).status_code == 200
+        refused = get(client, "/api/v1/customers", secret)
+        assert refused.status_code == 429
+        backend = caches["default"]
+        api_key = ApiKey.objects.get()
+        (stored,) = [
+            key
+            for key in backend._cache.get_client(None).keys("*api:rate:*")
+            if f":api:rate:{api_key.pk}:".encode() in key
+        ]
+        assert backend._cache.get_client(None).get(stored) == b"3"
+        assert 0 < backend._cache.get_client(None).ttl(stored) <= 120
+        backend.clear()
+
+
 def test_last_used_recorded_at_most_once_a_minute(client):
     secret = make_key()
     api_key = ApiKey.objects.get()

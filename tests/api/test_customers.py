@@ -127,3 +127,33 @@ def test_read_key_cannot_create(client):
     response = post(client, "/api/v1/customers", {"email": "x@example.com"}, secret)
     assert response.status_code == 403
     assert not Customer.objects.exists()
+
+
+def test_created_customers_are_recorded_as_through_the_api(
+    client, secret, staff_client
+):
+    from automation.models import Run
+    from automation.services import funnel_import
+
+    def welcome(source: str):
+        return funnel_import(
+            document={
+                "format": "clientela-funnel",
+                "version": 1,
+                "name": f"Welcome {source}",
+                "trigger": {"key": "customer.created", "params": {"source": source}},
+                "reentry": {"policy": "once"},
+                "steps": [{"key": "bye", "kind": "exit"}],
+            },
+            activate=True,
+        )
+
+    through_api, by_staff = welcome("api"), welcome("staff")
+    response = post(client, "/api/v1/customers", {"email": "api@example.com"}, secret)
+    assert response.status_code == 201
+    customer = Customer.objects.get(email="api@example.com")
+    assert customer.source == "api"
+    assert Run.objects.get(customer=customer).funnel_id == through_api.pk
+    assert not Run.objects.filter(funnel=by_staff).exists()
+    card = staff_client.get(f"/staff/customers/{customer.pk}/").content.decode()
+    assert "<b>Source:</b> API" in card
