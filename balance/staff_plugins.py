@@ -10,7 +10,6 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from balance.models import Entry
-from balance.widgets_staff import balance_widget_context
 from core import plugins
 from core.money import money_format
 
@@ -143,16 +142,5 @@ def register() -> None:
             "balance.manager_settings",
             "Manager",
             ("balance.view_balancesettings", "balance.change_balancesettings"),
-        )
-    )
-    plugins.dashboard_widgets.register(
-        plugins.DashboardWidget(
-            "balance",
-            _("Balance"),
-            "balance/widgets/balance.html",
-            balance_widget_context,
-            permission="balance.view_entry",
-            order=60,
-            wide=True,
         )
     )

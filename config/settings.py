@@ -133,6 +133,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Reports on a read replica (issue 13): with REPORTS_DATABASE_URL, the report
+# engine's source queries (the page, its exports, the pinned reports, manage.py
+# report, scheduled e-mails) run on the "reports" alias, so a heavy report never
+# slows the primary. Saved reports and every write stay on "default". Without it
+# there is no such alias and reports read the primary.
+REPORTS_DATABASE = ""
+if env.str("REPORTS_DATABASE_URL", default=""):
+    DATABASES["reports"] = env.db("REPORTS_DATABASE_URL")
+    DATABASES["reports"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    REPORTS_DATABASE = "reports"
+DATABASE_ROUTERS = ["reports.database.ReportsRouter"]
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [

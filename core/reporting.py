@@ -103,6 +103,28 @@ class ReportFilter:
 
 
 @dataclass(frozen=True)
+class ReportPreset:
+    """A report its source's app offers ready-made, as the builder's ``choices``
+    (each form field's values, as the query string has them: ``{"rows":
+    ["month"], "period": ["this_year"]}``).
+
+    ``dashboard``: a built-in saved report, shared with all staff and pinned by
+    default to the dashboard of every staff member who may see the source (each
+    may unpin it). ``extra_template`` and ``extra_context(request)`` (a dict, or
+    ``None`` for nothing) are a small part the dashboard shows under it (the
+    balance's recent operations). The reports app creates the saved report on
+    first use, named ``label`` in the default language.
+    """
+
+    key: str
+    label: Any
+    choices: Mapping[str, Sequence[str]]
+    dashboard: bool = False
+    extra_template: str = ""
+    extra_context: Callable[[Any], dict | None] | None = None
+
+
+@dataclass(frozen=True)
 class ReportSource:
     """Rows a report can be built on, e.g. ``"balance.movements"`` (ledger entries).
 
@@ -126,6 +148,10 @@ class ReportSource:
     default_measures: tuple[str, ...] = ()
     order: int = 100
     moment_is_date: bool = False
+    presets: tuple[ReportPreset, ...] = ()
+
+    def preset(self, key: str) -> ReportPreset | None:
+        return next((p for p in self.presets if p.key == key), None)
 
     def dimension(self, key: str) -> ReportDimension | None:
         return next((d for d in self.dimensions if d.key == key), None)

@@ -5,6 +5,7 @@ and the built-in roles' permissions. Called from ``ExpirationsConfig.ready()``."
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.apps import apps
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -92,6 +93,8 @@ def register() -> None:
             "expirations:report",
             permission=VIEW,
             order=70,
+            # The report is a preset of the report builder: gone with it.
+            shown=lambda request: apps.is_installed("reports"),
             group=plugins.STAFF_MENU_REPORTS,
         )
     )

@@ -25,12 +25,16 @@ class SavedReport(models.Model):
     name = models.CharField(_("name"), max_length=120)
     source_key = models.CharField(_("report source"), max_length=80)
     choices = models.JSONField(_("choices"), default=dict)
+    # No owner: a built-in report (``preset_key``), which nobody renames or deletes.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="saved_reports",
         verbose_name=_("owner"),
+        null=True,
+        blank=True,
     )
+    preset_key = models.CharField(_("preset"), max_length=80, blank=True, default="")
     visibility = models.CharField(
         _("visible to"),
         max_length=10,
@@ -42,6 +46,13 @@ class SavedReport(models.Model):
         related_name="pinned_reports",
         blank=True,
         verbose_name=_("pinned to the dashboard of"),
+    )
+    # A built-in dashboard report is pinned to every dashboard but these.
+    unpinned_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="unpinned_reports",
+        blank=True,
+        verbose_name=_("unpinned from the dashboard of"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
@@ -57,6 +68,15 @@ class SavedReport(models.Model):
             models.CheckConstraint(
                 condition=models.Q(visibility__in=["owner", "staff"]),
                 name="reports_savedreport_visibility",
+            ),
+            models.UniqueConstraint(
+                fields=["source_key", "preset_key"],
+                condition=~models.Q(preset_key=""),
+                name="reports_savedreport_one_per_preset",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(owner__isnull=False) | ~models.Q(preset_key=""),
+                name="reports_savedreport_owner_or_preset",
             ),
         ]
         indexes = [models.Index(fields=["visibility", "name"])]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core import plugins
 from reports.models import SavedReport
+from reports.selectors.saved import dashboard_presets, report_is_dashboard_preset
 
 # A dashboard shows this many saved reports at most (each is a few queries).
 MAX_PINNED = 6
@@ -96,7 +99,15 @@ def saved_report_delete(*, report: SavedReport, user) -> None:
 @transaction.atomic(durable=True)
 def saved_report_pin(*, report: SavedReport, user, pinned: bool) -> None:
     """Shows the report on ``user``'s dashboard (``pinned``) or stops showing it.
-    ``report`` must be one the user sees (``saved_reports_visible``)."""
+    ``report`` must be one the user sees (``saved_reports_visible``). A built-in
+    dashboard report is pinned unless the user unpinned it, and does not count
+    towards ``MAX_PINNED``."""
+    if report_is_dashboard_preset(report):
+        if pinned:
+            report.unpinned_by.remove(user)
+        else:
+            report.unpinned_by.add(user)
+        return
     if not pinned:
         report.pinned_by.remove(user)
         return
@@ -108,3 +119,41 @@ def saved_report_pin(*, report: SavedReport, user, pinned: bool) -> None:
             % {"max": MAX_PINNED}
         )
     report.pinned_by.add(user)
+
+
+@transaction.atomic(durable=True)
+def saved_reports_builtin_ensure(*, user) -> None:
+    """Creates, on first use, the built-in dashboard reports of the sources
+    ``user`` may see (``ReportPreset.dashboard``): shared with all staff, with no
+    owner, named in the default language. One query when they all exist."""
+    wanted = {
+        (source.key, preset.key): preset for source, preset in dashboard_presets(user)
+    }
+    if not wanted:
+        return
+    existing = set(
+        SavedReport.objects.filter(
+            source_key__in={source_key for source_key, _key in wanted},
+            preset_key__in={preset_key for _source, preset_key in wanted},
+        ).values_list("source_key", "preset_key")
+    )
+    for (source_key, preset_key), preset in wanted.items():
+        if (source_key, preset_key) in existing:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            name = str(preset.label)
+        try:
+            # A savepoint: another request may create it at the same moment.
+            with transaction.atomic():
+                SavedReport.objects.create(
+                    name=name[: SavedReport._meta.get_field("name").max_length],  # type: ignore[misc]
+                    source_key=source_key,
+                    preset_key=preset_key,
+                    choices={
+                        key: list(values) for key, values in preset.choices.items()
+                    },
+                    owner=None,
+                    visibility=SavedReport.Visibility.STAFF,
+                )
+        except IntegrityError:
+            continue

@@ -49,6 +49,7 @@ from reports.presentation import (
 )
 from reports.query import ReportQueryError
 from reports.selectors import saved_reports_visible
+from reports.selectors.saved import saved_report_is_pinned
 from reports.services import (
     saved_report_create,
     saved_report_delete,
@@ -99,7 +100,9 @@ class ReportIndexView(StaffRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        saved = list(saved_reports_visible(user).prefetch_related("pinned_by"))
+        saved = list(
+            saved_reports_visible(user).prefetch_related("pinned_by", "unpinned_by")
+        )
         return {
             **super().get_context_data(**kwargs),
             "title": _("Reports"),
@@ -115,7 +118,7 @@ def _saved_rows(saved: list[SavedReport], user) -> list[dict[str, Any]]:
             "report": report,
             "source": sources.get(report.source_key),
             "mine": report.owner_id == user.pk,
-            "pinned": any(person.pk == user.pk for person in report.pinned_by.all()),
+            "pinned": saved_report_is_pinned(report, user),
         }
         for report in saved
     ]
@@ -132,7 +135,7 @@ class ReportPageView(StaffRequiredMixin, TemplateView):
         saved = list(
             saved_reports_visible(user)
             .filter(source_key=source.key)
-            .prefetch_related("pinned_by")
+            .prefetch_related("pinned_by", "unpinned_by")
         )
         return {
             **super().get_context_data(**kwargs),

@@ -14,18 +14,28 @@ from reports.forms import ReportForm, choices_query
 from reports.presentation import report_chart, report_view_compute
 from reports.query import ReportQueryError
 from reports.selectors import saved_reports_pinned
+from reports.services import saved_reports_builtin_ensure
 
 
 def pinned_reports_context(request: HttpRequest) -> dict[str, Any] | None:
     """The pinned reports that still compute (a source switched off, or
     choices the source no longer has, are left out); ``None`` when there are
-    none, so the widget is not shown."""
+    none, so the widget is not shown. The built-in dashboard reports (e.g. the
+    balance's) are created on first use and come first, each with its small
+    extra part (``ReportPreset.extra_template``) under its totals."""
     user = request.user
+    saved_reports_builtin_ensure(user=user)
     shown = []
     for saved in saved_reports_pinned(user):
         source = plugins.report_sources.get(saved.source_key)
         if source is None:
             continue
+        preset = source.preset(saved.preset_key) if saved.preset_key else None
+        extra = None
+        extra_template = ""
+        if preset is not None and preset.extra_context is not None:
+            extra = preset.extra_context(request)
+            extra_template = preset.extra_template if extra is not None else ""
         form = ReportForm(choices_query(saved.choices), source=source)
         if not form.is_valid():
             continue
@@ -37,6 +47,10 @@ def pinned_reports_context(request: HttpRequest) -> dict[str, Any] | None:
         shown.append(
             {
                 "saved": saved,
+                # A built-in report is named in the staff member's language.
+                "name": preset.label if preset else saved.name,
+                "extra_template": extra_template,
+                "extra": extra,
                 "chart": report_chart(figures, form.cleaned_data["chart"]),
                 "chart_id": f"report-chart-{saved.pk}",
                 "totals": [

@@ -30,6 +30,7 @@ from django.utils.translation import pgettext_lazy
 
 from balance.models import Entry, SourceType
 from balance.selectors import entries_standing
+from balance.widgets_staff import DASHBOARD_PRESET
 from core.reporting import (
     CATEGORY,
     CLOSING,
@@ -216,6 +217,7 @@ def movements_source() -> ReportSource:
         permission="balance.view_entry",
         default_measures=("count", "credits", "debits", "net"),
         order=20,
+        presets=(DASHBOARD_PRESET,),
     )
 
 

@@ -1,8 +1,9 @@
 """The reports engine's ``expirations`` source: services by expiry date.
 
 Registered from ``ExpirationsConfig.ready()`` in ``core.plugins.report_sources``;
-the ``reports`` app computes it without importing this app. (The expirations
-report page, in ``expirations.reports``, stays as it is.)
+the ``reports`` app computes it without importing this app. The expirations
+report (the staff menu's entry, ``/staff/expirations/report/`` and its CSV and
+PDF) is its preset ``REPORT_PRESET`` on the report builder.
 
 - dimensions: ``day`` ... ``year`` of the expiry date (a local day; grouped by
   month over the months to come, it is what expires per month ahead);
@@ -34,6 +35,7 @@ from core.reporting import (
     MONEY,
     ReportFilter,
     ReportMeasure,
+    ReportPreset,
     ReportSource,
     category_dimension,
     id_parse,
@@ -218,8 +220,29 @@ def expirations_source() -> ReportSource:
         default_measures=("count", "amount", "active_amount", "ended_amount"),
         order=40,
         moment_is_date=True,
+        presets=(REPORT_PRESET,),
     )
 
+
+# The expirations report (the staff menu's "Expirations report", the old
+# /staff/expirations/report/ and its exports): what expires per month, every
+# measure; the old page's filters narrow it (``expirations.views.staff.report``).
+REPORT_PRESET = ReportPreset(
+    "report",
+    _("Expirations report"),
+    {
+        "rows": ["month"],
+        "measures": [
+            "count",
+            "amount",
+            "active",
+            "active_amount",
+            "ended",
+            "ended_amount",
+        ],
+        "chart": ["bar"],
+    },
+)
 
 # Built once, so that registering it again (a second ready()) finds the same entry.
 EXPIRATIONS_SOURCE = expirations_source()

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.money import quantize
 from core.reporting import CATEGORY, MONEY, OPENING, PERIOD, ReportMeasure
+from reports.database import reports_database
 from reports.periods import (
     bucket_next,
     bucket_start,
@@ -103,9 +104,15 @@ def _as_day(value: Any) -> date:
 def report_compute(query: ReportQuery, user) -> ReportResult:
     """The report's rows, "others" and totals; ``user`` ``None`` is the shell.
 
-    Raises ``PermissionDenied`` when the user may not see the source, and
-    ``ReportQueryError`` (field "rows") past ``MAX_ROWS`` rows.
+    Its queries run on the reports database (the read replica, when there is
+    one: ``reports.database``). Raises ``PermissionDenied`` when the user may not
+    see the source, and ``ReportQueryError`` (field "rows") past ``MAX_ROWS`` rows.
     """
+    with reports_database():
+        return _compute(query, user)
+
+
+def _compute(query: ReportQuery, user) -> ReportResult:
     source = query.source
     if not source.allowed(user):
         raise PermissionDenied(

@@ -480,16 +480,26 @@ def test_settings_need_change_permission(client):
     assert client.get(reverse("balance:settings")).status_code == 403
 
 
-# Dashboard widget
+# Dashboard widget: the built-in saved report on balance.movements
 
 
-def test_dashboard_widget_totals_and_period(client):
-    client.force_login(StaffFactory(groups=["Manager"]))
-    customer = CustomerFactory()
-    credit(customer, "30.00", note="w-credit")
+def balance_report(response):
+    """The balance's built-in report among the dashboard's pinned reports."""
+    return next(
+        item
+        for item in response.context["reports"]
+        if item["saved"].preset_key == "dashboard"
+        and item["saved"].source_key == "balance.movements"
+    )
+
+
+def test_dashboard_balance_report_totals_of_the_last_30_days(client):
     from balance.services import balance_debit
     from tests.balance.support import STAFF
 
+    client.force_login(StaffFactory(groups=["Manager"]))
+    customer = CustomerFactory()
+    credit(customer, "30.00", note="w-credit")
     balance_debit(
         customer_id=customer.pk,
         amount=Decimal("5"),
@@ -497,23 +507,31 @@ def test_dashboard_widget_totals_and_period(client):
         idempotency_key=key(),
     )
 
-    response = client.get(reverse("staff:dashboard"), {"balance_period": "7"})
+    response = client.get(reverse("staff:dashboard"))
 
     assert response.status_code == 200
+    item = balance_report(response)
+    assert item["name"] == "Balance, last 30 days"
+    assert dict(item["totals"]) == {
+        "Credits": "30.00",
+        "Debits": "5.00",
+        "Net": "25.00",
+        "Operations": "2",
+    }
+    # A bar per day of the last 30 days (today the last), drawn by the engine.
+    assert len(item["chart"]["labels"]) == 30
+    credits = item["chart"]["series"][0]
+    assert credits["label"] == "Credits"
+    assert credits["values"][-1] == "30.00"
+    assert set(credits["values"][:-1]) == {"0.00"}
     html = response.content.decode()
-    assert "balance-bar-credit" in html
-    assert response.context["balance_period"] == 7
-    assert response.context["balance_credits"] == Decimal("30.00")
-    assert response.context["balance_debits"] == Decimal("5.00")
-    assert response.context["balance_count"] == 2
-    assert len(response.context["balance_bars"]) == 7
-    today = response.context["balance_bars"][-1]
-    assert (today["credits"], today["debits"]) == (Decimal("30.00"), Decimal("5.00"))
+    assert f'id="report-chart-{item["saved"].pk}"' in html
+    assert "Balance, last 30 days" in html
 
 
-def test_dashboard_widget_headline_leaves_reversed_pairs_out(client):
+def test_dashboard_balance_report_leaves_reversed_pairs_out_of_figures_and_list(client):
     """Crediting 1,000,000,000 and deleting it (a reversal) moves no money: the
-    headline says credits, debits and net of what still counts, and says so."""
+    totals and the recent operations show only what still counts, and say so."""
     from balance.services import balance_debit, entry_reverse
     from tests.balance.support import STAFF
 
@@ -529,72 +547,73 @@ def test_dashboard_widget_headline_leaves_reversed_pairs_out(client):
         idempotency_key=key(),
     )
 
-    response = client.get(reverse("staff:dashboard"), {"balance_period": "7"})
+    response = client.get(reverse("staff:dashboard"))
 
-    context = response.context
-    assert context["balance_credits"] == Decimal("30.00")
-    assert context["balance_debits"] == Decimal("5.00")
-    assert context["balance_net"] == Decimal("25.00")
-    assert context["balance_count"] == 2
+    item = balance_report(response)
+    assert dict(item["totals"])["Credits"] == "30.00"
+    assert dict(item["totals"])["Net"] == "25.00"
+    assert dict(item["totals"])["Operations"] == "2"
+    assert [entry.amount for entry in item["extra"]["latest"]] == [
+        Decimal("-5.00"),
+        Decimal("30.00"),
+    ]
     html = response.content.decode()
-    headline = html[html.index('data-testid="balance-headline"') :]
-    headline = headline[: headline.index("</dl>")]
-    assert "1,000,000,000" not in headline and "2,000,000,0" not in headline
-    assert "Credits" in headline and "30.00 EUR" in headline
-    assert "Debits" in headline and "5.00 EUR" in headline
-    assert "Net" in headline and "25.00 EUR" in headline
-    assert "deleted operations and their reversals are left out" in html
-    today = context["balance_bars"][-1]
-    assert (today["credits"], today["debits"]) == (Decimal("30.00"), Decimal("5.00"))
+    recent = html[html.index('data-testid="balance-recent-operations"') :]
+    recent = recent[: recent.index("</table>")]
+    assert "1,000,000,000" not in recent and "Reversal" not in recent
+    assert "30.00" in recent
+    assert "Deleted operations and their reversals are left out." in html
 
 
-def test_dashboard_widget_chart_has_labelled_axes(client):
-    """A value axis with round ticks up to the highest day, and the days below."""
-    client.force_login(StaffFactory(groups=["Manager"]))
-    credit(CustomerFactory(), "30.00")
+def test_dashboard_balance_report_is_one_shared_saved_report_each_may_unpin(client):
+    from reports.models import SavedReport
 
-    response = client.get(reverse("staff:dashboard"), {"balance_period": "7"})
+    manager, other = StaffFactory(groups=["Manager"]), StaffFactory(groups=["Manager"])
+    client.force_login(manager)
+    client.get(reverse("staff:dashboard"))
+    client.force_login(other)
+    client.get(reverse("staff:dashboard"))
 
-    ticks = [tick["value"] for tick in response.context["balance_ticks"]]
-    assert ticks == [Decimal(0), Decimal(10), Decimal(20), Decimal(30)]
-    html = response.content.decode()
-    chart = html[html.index('class="bar-chart balance-chart"') :]
-    chart = chart[: chart.index("</svg>")]
-    assert 'class="chart-axis-title"' in chart and "EUR" in chart
-    assert ">30</text>" in chart and ">0</text>" in chart
-    labelled = [bar for bar in response.context["balance_bars"] if bar["label"]]
-    assert len(labelled) == 7
-    day = timezone.localdate()
-    assert f">{day.day} {day.strftime('%b')}</text>" in chart
-    assert "style=" not in chart
+    built_in = SavedReport.objects.get(preset_key="dashboard")
+    assert built_in.owner is None
+    assert built_in.visibility == SavedReport.Visibility.STAFF
+    assert built_in.choices["rows"] == ["day"]
+    client.post(reverse("reports:saved_pin", args=[built_in.pk]), {"pinned": "0"})
+    assert (
+        b"Balance, last 30 days" not in client.get(reverse("staff:dashboard")).content
+    )
+    # Still pinned for the others, and the builder opens it as a saved report.
+    client.force_login(manager)
+    assert b"Balance, last 30 days" in client.get(reverse("staff:dashboard")).content
+    opened = client.get(reverse("reports:saved_open", args=[built_in.pk]), follow=True)
+    assert opened.status_code == 200
+    assert opened.context["source"].key == "balance.movements"
+    # Nobody owns it: nobody renames or deletes it.
+    client.post(reverse("reports:saved_delete", args=[built_in.pk]))
+    assert SavedReport.objects.filter(pk=built_in.pk).exists()
 
 
-def test_dashboard_widget_queries_stay_few(rf, django_assert_num_queries):
-    """Two queries (the days and the latest), however many entries and pairs."""
+def test_dashboard_balance_report_queries_stay_constant(
+    client, django_assert_max_num_queries
+):
+    """The same number of queries for one entry as for many entries and pairs."""
     from balance.services import entry_reverse
-    from balance.widgets_staff import balance_widget_context
     from tests.balance.support import STAFF
 
+    client.force_login(StaffFactory(groups=["Manager"]))
+    credit(CustomerFactory(), "1.00")
+    client.get(reverse("staff:dashboard"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("staff:dashboard"))
     for _ in range(5):
         customer = CustomerFactory()
         credit(customer, "3.00")
         entry_reverse(entry_id=credit(customer, "9.00").pk, reason="typo", author=STAFF)
-    request = rf.get("/staff/", {"balance_period": "90"})
 
-    with django_assert_num_queries(2):
-        context = balance_widget_context(request)
-        list(context["balance_latest"])
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(reverse("staff:dashboard"))
 
-    assert context["balance_count"] == 5
-
-
-def test_dashboard_widget_bad_period_falls_back(rf):
-    from balance.widgets_staff import balance_widget_context
-
-    context = balance_widget_context(rf.get("/staff/", {"balance_period": "abc"}))
-
-    assert context["balance_period"] == 30
-    assert len(context["balance_bars"]) == 30
+    assert dict(balance_report(response)["totals"])["Operations"] == "6"
 
 
 # Periodic gifts
@@ -715,7 +734,8 @@ def test_dashboard_widget_hidden_without_view_entry(client):
 
     response = client.get(reverse("staff:dashboard"))
 
-    assert "balance_bars" not in response.context
+    assert b"Balance, last 30 days" not in response.content
+    assert b"balance-recent-operations" not in response.content
 
 
 # Paying out needs the funds at pay time

@@ -37,7 +37,8 @@ STAFF_PAGES = [
     "/staff/balance/gifts/",
     "/staff/orders/",
     "/staff/products/",
-    "/staff/expirations/report/",
+    # The expirations report: /staff/expirations/report/ redirects here.
+    "/staff/reports/expirations/",
     "/staff/reports/",
     "/staff/reports/balance.movements/",
     "/staff/emails/",

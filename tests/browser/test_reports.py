@@ -70,7 +70,11 @@ def test_staff_build_save_pin_and_download_a_report(page):
     page.get_by_text("Pinned to your dashboard.").wait_for()
 
     page.goto("/staff/")
-    pinned = page.get_by_test_id("pinned-report")
+    # Under the built-in balance report, pinned for everyone who sees the balance.
+    expect(page.get_by_test_id("pinned-report").first).to_contain_text(
+        "Balance, last 30 days"
+    )
+    pinned = page.get_by_test_id("pinned-report").filter(has_text="Early 2026")
     expect(pinned).to_contain_text("Early 2026")
     expect(pinned.get_by_test_id("pinned-report-totals")).to_contain_text("120.00")
     page.wait_for_function(

@@ -1,23 +1,21 @@
-"""The expirations report: filters, totals, bad input, the CSV and PDF exports."""
+"""The expirations report, on the report engine: the old page and its CSV and PDF
+exports redirect to the builder's preset on the ``expirations`` source with the
+same choices (inclusive end days become half-open ranges), and the figures, the
+bad input and the exports are the engine's."""
 
 from __future__ import annotations
 
 import csv
 import io
-import shutil
-import subprocess
 from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from expirations import reports
-from expirations.models import Expiration, ExpirationSettings
 from tests.core.factories import StaffFactory
 from tests.customers.factories import CustomerFactory
 from tests.expirations.factories import (
@@ -84,10 +82,17 @@ def data():
     }
 
 
-def labels(response):
-    return sorted(
-        row.record.label for row in response.context["table"].page.object_list
-    )
+BUILDER = reverse("reports:page", args=["expirations"])
+
+
+def redirected(response) -> tuple[str, dict[str, list[str]]]:
+    assert response.status_code == 302
+    parts = urlsplit(response["Location"])
+    return parts.path, parse_qs(parts.query)
+
+
+def totals(response) -> list[str]:
+    return [cell.text for cell in response.context["table"].totals]
 
 
 def test_report_is_in_the_staff_menu(staff_client):
@@ -96,92 +101,109 @@ def test_report_is_in_the_staff_menu(staff_client):
     assert "Expirations report" in html
 
 
-def test_report_without_filters_shows_all_with_totals(staff_client, data):
-    response = staff_client.get(REPORT)
+def test_report_redirects_to_the_builders_preset(staff_client, data):
+    path, query = redirected(staff_client.get(REPORT))
+
+    assert path == BUILDER
+    assert query == {
+        "rows": ["month"],
+        "measures": [
+            "count",
+            "amount",
+            "active",
+            "active_amount",
+            "ended",
+            "ended_amount",
+        ],
+        "chart": ["bar"],
+    }
+
+
+def test_report_without_filters_shows_all_with_totals_by_month(staff_client, data):
+    """4 expirations, 128.75: active = Hosting and Domain soon (120.50), ended =
+    the expired licence and the cancelled plan (8.25)."""
+    response = staff_client.get(REPORT, follow=True)
 
     assert response.status_code == 200
-    assert response.context["totals"] == {"count": 4, "amount": Decimal("128.75")}
-    assert labels(response) == [
-        "Cancelled plan",
-        "Domain soon",
-        "Hosting",
-        "Old licence",
-    ]
-    html = response.content.decode()
-    assert "128.75" in html
-    assert "Expiring soon" in html and "Cancelled" in html
+    assert totals(response) == ["Total", "4", "128.75", "2", "120.50", "2", "8.25"]
+    months = [row[0].text for row in response.context["table"].body]
+    today = data["today"]
+    assert months[0] == (today - timedelta(days=3)).strftime("%Y-%m")
+    assert months[-1] == (today + timedelta(days=200)).strftime("%Y-%m")
+    assert response.context["chart"]["labels"] == months
 
 
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"state": "active"}, ["Hosting"]),
-        ({"state": "expiring_soon"}, ["Domain soon"]),
-        ({"state": "expired"}, ["Old licence"]),
-        ({"state": "cancelled"}, ["Cancelled plan"]),
-        (
-            {"start_from": "2025-01-01", "start_to": "2025-12-31"},
-            ["Domain soon", "Hosting"],
-        ),
-        ({"start_to": "2024-12-31"}, ["Cancelled plan", "Old licence"]),
+        ({"state": "active"}, ["1", "100.00"]),
+        ({"state": "expiring_soon"}, ["1", "20.50"]),
+        ({"state": "expired"}, ["1", "7.25"]),
+        ({"state": "cancelled"}, ["1", "1.00"]),
+        # Inclusive ends, as the old page had them: 2025-12-31 is kept.
+        ({"start_from": "2025-01-01", "start_to": "2025-12-31"}, ["2", "120.50"]),
+        ({"start_to": "2024-12-31"}, ["2", "8.25"]),
+        ({"start_to": "2024-01-01"}, ["2", "8.25"]),
+        ({"start_to": "2023-12-31"}, ["0", "0.00"]),
     ],
 )
 def test_report_filters(staff_client, data, params, expected):
-    response = staff_client.get(REPORT, params)
+    response = staff_client.get(REPORT, params, follow=True)
 
     assert response.status_code == 200
-    assert labels(response) == expected
-    assert response.context["totals"]["count"] == len(expected)
+    assert totals(response)[1:3] == expected
 
 
 def test_report_filters_expiry_range_product_and_provenance(staff_client, data):
     today = data["today"]
-    by_expiry = staff_client.get(
-        REPORT,
-        {
-            "expiry_from": (today - timedelta(days=10)).isoformat(),
-            "expiry_to": (today + timedelta(days=10)).isoformat(),
-        },
+    path, query = redirected(
+        staff_client.get(
+            REPORT,
+            {
+                "expiry_from": today.isoformat(),
+                "expiry_to": (today + timedelta(days=5)).isoformat(),
+                "provenance": data["fair"].pk,
+            },
+        )
     )
-    by_product = staff_client.get(REPORT, {"product": data["hosting"].pk})
-    by_provenance = staff_client.get(REPORT, {"provenance": data["web"].pk})
+    assert query["date_from"] == [today.isoformat()]
+    # The old page's last day, kept: the builder's end is the day after.
+    assert query["date_to"] == [(today + timedelta(days=6)).isoformat()]
+    assert query["filter_provenance"] == [str(data["fair"].pk)]
 
-    assert labels(by_expiry) == ["Domain soon", "Old licence"]
-    assert by_expiry.context["totals"]["amount"] == Decimal("27.75")
-    assert labels(by_product) == ["Hosting"]
-    assert labels(by_provenance) == ["Hosting", "Old licence"]
+    response = staff_client.get(path, query)
+    assert totals(response)[1:3] == ["1", "20.50"]
+    product = staff_client.get(
+        REPORT,
+        {"product": data["hosting"].pk, "provenance": data["web"].pk},
+        follow=True,
+    )
+    assert totals(product)[1:3] == ["1", "100.00"]
 
 
 @pytest.mark.parametrize(
     ("params", "field", "message"),
     [
-        ({"start_from": "abc"}, "start_from", "Enter a date such as"),
-        ({"expiry_to": "2026-02-31"}, "expiry_to", "Enter a date such as"),
+        ({"start_from": "nope"}, "__all__", "not a value of the filter start_from"),
+        ({"expiry_from": "2026-13-01"}, "date_from", ""),
         (
             {"expiry_from": "2026-05-01", "expiry_to": "2026-04-01"},
-            "expiry_to",
-            "ends before it begins",
+            "date_to",
+            "",
         ),
-        (
-            {"start_from": "2026-05-01", "start_to": "2026-04-01"},
-            "start_to",
-            "ends before it begins",
-        ),
-        ({"product": "999999"}, "product", "not in the list"),
-        ({"provenance": "x"}, "provenance", "not in the list"),
-        ({"state": "sleeping"}, "state", "Select a valid choice"),
+        ({"state": "sleeping"}, "filter_state", "sleeping"),
     ],
 )
-def test_report_bad_filters_show_form_errors(
+def test_report_bad_filters_show_the_builders_errors(
     staff_client, data, params, field, message
 ):
-    response = staff_client.get(REPORT, params)
+    response = staff_client.get(REPORT, params, follow=True)
 
     assert response.status_code == 400
-    assert any(message in error for error in response.context["form"].errors[field])
-    html = response.content.decode()
-    assert "Correct the filters marked above." in html
-    assert response.context["totals"] == {"count": 0, "amount": Decimal("0.00")}
+    errors = response.context["form"].errors
+    assert field in errors
+    assert any(message in error for error in errors[field])
+    assert response.context["table"] is None
 
 
 def test_report_needs_view_expiration(client):
@@ -190,252 +212,29 @@ def test_report_needs_view_expiration(client):
     assert client.get(REPORT).status_code == 403
     assert client.get(reverse("expirations:report_csv")).status_code == 403
     assert client.get(reverse("expirations:report_pdf")).status_code == 403
+    # Nor does the builder show the source.
+    assert client.get(BUILDER).status_code == 403
 
 
-def test_report_queries_constant(staff_client, data):
-    staff_client.get(REPORT)
-    with CaptureQueriesContext(connection) as few:
-        staff_client.get(REPORT)
-    for _index in range(10):
-        ExpirationFactory(product=data["hosting"], provenance=data["web"])
-    with CaptureQueriesContext(connection) as many:
-        staff_client.get(REPORT)
-
-    assert len(many.captured_queries) == len(few.captured_queries)
-
-
-def test_report_sort_and_paging(staff_client, data):
-    response = staff_client.get(REPORT, {"sort": "-amount", "per_page": 25})
-
-    amounts = [row.record.amount for row in response.context["table"].page.object_list]
-    assert amounts == sorted(amounts, reverse=True)
-    assert staff_client.get(REPORT, {"page": "99"}).status_code == 404
-
-
-# --- CSV ---
-
-
-def read_csv(response) -> list[dict]:
-    assert response["Content-Type"].startswith("text/csv")
-    assert "attachment;" in response["Content-Disposition"]
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def test_csv_export_follows_filters(staff_client, data):
+def test_csv_export_is_the_engines_with_the_same_filters(staff_client, data):
     response = staff_client.get(
         reverse("expirations:report_csv"), {"provenance": data["web"].pk}
     )
+    path, query = redirected(response)
+    assert path == reverse("reports:export", args=["expirations", "csv"])
 
-    rows = read_csv(response)
-    assert [row["Service"] for row in rows] == ["Old licence", "Hosting"]
-    hosting = rows[1]
-    assert hosting["Customer"] == "Ada Active"
-    assert hosting["Amount"] == "100.00"
-    assert hosting["Start date"] == "2025-01-10"
-    assert hosting["State"] == "Active"
-    assert hosting["Provenance"] == "Web"
-
-
-def test_csv_export_neutralises_formulas(staff_client):
-    customer = CustomerFactory(first_name="=cmd|' /C calc'!A0", last_name="")
-    ExpirationFactory(customer=customer, item="+SUM(A1:A2)", notes="@evil")
-
-    rows = read_csv(staff_client.get(reverse("expirations:report_csv")))
-
-    assert rows[0]["Customer"].startswith("'=cmd")
-    assert rows[0]["Service"] == "'+SUM(A1:A2)"
-    assert rows[0]["Notes"] == "'@evil"
+    exported = staff_client.get(path, query)
+    assert exported["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode())))
+    assert rows[0][:3] == ["Month", "Expirations", "Amount"]
+    # Web: the expired licence (7.25) and Hosting (100.00).
+    assert rows[-1][:7] == ["Total", "2", "107.25", "1", "100.00", "1", "7.25"]
 
 
-def test_csv_export_streams_many_rows_in_constant_queries(staff_client):
-    ExpirationSettings.load()
-    customer = CustomerFactory()
-    Expiration.objects.bulk_create(
-        Expiration(
-            customer=customer,
-            item=f"Row {index}",
-            start_date=date(2026, 1, 1),
-            expiry_date=date(2027, 1, 1),
-            amount=Decimal("1.00"),
-        )
-        for index in range(reports.CSV_CHUNK + 50)
-    )
+def test_pdf_export_is_the_engines(staff_client, data):
+    path, query = redirected(staff_client.get(reverse("expirations:report_pdf")))
+    assert path == reverse("reports:export", args=["expirations", "pdf"])
 
-    with CaptureQueriesContext(connection) as queries:
-        rows = read_csv(staff_client.get(reverse("expirations:report_csv")))
-
-    assert len(rows) == reports.CSV_CHUNK + 50
-    # Session, user, permissions, settings, then the rows through one server-side
-    # cursor: no query per row or per chunk.
-    selects = [
-        q["sql"]
-        for q in queries.captured_queries
-        if 'expirations_expiration"' in q["sql"]
-    ]
-    assert len(selects) == 1
-    assert len(queries.captured_queries) < 10
-
-
-def test_csv_export_bad_filters_show_the_form(staff_client):
-    response = staff_client.get(
-        reverse("expirations:report_csv"), {"start_from": "abc"}
-    )
-
-    assert response.status_code == 400
-    assert "Enter a date such as" in response.content.decode()
-
-
-# --- PDF ---
-
-
-def document_text(document) -> str:
-    """The text of weasyprint's laid-out pages."""
-    from weasyprint.formatting_structure.boxes import TextBox
-
-    return " ".join(
-        box.text
-        for page in document.pages
-        for box in page._page_box.descendants()
-        if isinstance(box, TextBox)
-    )
-
-
-def pdf_text(pdf: bytes, document) -> str:
-    """The PDF's text: pdftotext when installed, else weasyprint's laid-out pages."""
-    if shutil.which("pdftotext"):
-        result = subprocess.run(
-            ["pdftotext", "-layout", "-", "-"],
-            input=pdf,
-            capture_output=True,
-            check=True,
-        )
-        return result.stdout.decode()
-    return document_text(document)
-
-
-def test_pdf_export(staff_client, data):
-    response = staff_client.get(
-        reverse("expirations:report_pdf"), {"provenance": data["web"].pk}
-    )
-
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
-    document = reports.report_pdf_document(
-        reports.report_queryset(
-            {"provenance": data["web"]}, today=data["today"], soon_days=30
-        ),
-        {"provenance": data["web"]},
-        today=data["today"],
-        soon_days=30,
-    )
-    assert len(document.pages) == 1
-    text = pdf_text(response.content, document)
-    assert "Expirations report" in text
-    assert "Hosting" in text and "Old licence" in text
-    assert "Domain soon" not in text
-    assert "107.25" in text
-    assert "Provenance: Web" in text
-
-
-def test_pdf_chart_writes_the_figures_on_the_bars(staff_client, monkeypatch):
-    """Nothing can be hovered on paper: each month's amount is written above its
-    bar, and the hint to hover is the web page's only."""
-    import weasyprint
-
-    ExpirationFactory(
-        amount=Decimal("1234.50"),
-        start_date=date(2026, 1, 1),
-        expiry_date=date(2027, 3, 5),
-    )
-    ExpirationFactory(
-        amount=Decimal("20.00"),
-        start_date=date(2026, 1, 1),
-        expiry_date=date(2027, 5, 1),
-    )
-    rendered = []
-    real_html = weasyprint.HTML
-
-    def recording_html(*args, **kwargs):
-        rendered.append(kwargs["string"])
-        return real_html(*args, **kwargs)
-
-    monkeypatch.setattr(weasyprint, "HTML", recording_html)
-
-    response = staff_client.get(reverse("expirations:report_pdf"))
-
-    assert response.status_code == 200
-    assert response.content.startswith(b"%PDF")
-    (html,) = rendered
-    chart = html[html.index('data-testid="report-chart"') :]
-    chart = chart[: chart.index("</figure>")]
-    assert "hover" not in chart
-    figures = [
-        part.split(">", 1)[1].split("<", 1)[0]
-        for part in chart.split('<text class="report-bar-figure"')[1:]
-    ]
-    assert figures == ["1,234.50", "20.00"]
-    assert "Amount expiring per month, in EUR: the figure above each bar" in chart
-    page = staff_client.get(REPORT).content.decode()
-    assert "hover a bar for the figures" in page
-    assert "report-bar-figure" not in page
-
-
-def test_pdf_export_caps_rows_and_says_so(monkeypatch, data):
-    monkeypatch.setattr(reports, "PDF_MAX_ROWS", 2)
-    rows = reports.report_queryset({}, today=data["today"], soon_days=30)
-
-    document = reports.report_pdf_document(rows, {}, today=data["today"], soon_days=30)
-
-    text = document_text(document)
-    assert "The first 2 are listed" in text
-    assert "4 expirations" in text
-    assert text.count("Cancelled plan") + text.count("Old licence") <= 1
-
-
-def test_pdf_export_bad_filters_show_the_form(staff_client):
-    response = staff_client.get(
-        reverse("expirations:report_pdf"), {"expiry_from": "2026-13-01"}
-    )
-
-    assert response.status_code == 400
-    assert "Enter a date such as" in response.content.decode()
-
-
-def test_report_charts_the_amount_expiring_per_month(staff_client):
-    ExpirationFactory(
-        item="A",
-        amount=Decimal("30.00"),
-        start_date=date(2026, 1, 1),
-        expiry_date=date(2027, 3, 5),
-    )
-    ExpirationFactory(
-        item="B",
-        amount=Decimal("10.00"),
-        start_date=date(2026, 1, 1),
-        expiry_date=date(2027, 3, 28),
-    )
-    ExpirationFactory(
-        item="C",
-        amount=Decimal("20.00"),
-        start_date=date(2026, 1, 1),
-        expiry_date=date(2027, 5, 1),
-    )
-    response = staff_client.get(REPORT)
-    bars = response.context["chart"]["bars"]
-    assert [(bar["month"], bar["amount"], bar["count"]) for bar in bars] == [
-        (date(2027, 3, 1), Decimal("40.00"), 2),
-        (date(2027, 5, 1), Decimal("20.00"), 1),
-    ]
-    # The highest month fills the chart, the others in proportion.
-    assert [bar["height"] for bar in bars] == [reports.CHART_HEIGHT, 40]
-    html = response.content.decode()
-    assert 'data-testid="report-chart"' in html
-    assert "03/27" in html
-
-    filtered = staff_client.get(REPORT, {"expiry_from": "2027-04-01"})
-    assert len(filtered.context["chart"]["bars"]) == 1
-    empty = staff_client.get(REPORT, {"expiry_from": "2030-01-01"})
-    assert empty.context["chart"] is None
-    assert 'data-testid="report-chart"' not in empty.content.decode()
+    exported = staff_client.get(path, query)
+    assert exported["Content-Type"] == "application/pdf"
+    assert exported.content.startswith(b"%PDF")

@@ -1,120 +1,84 @@
-"""The expirations report and its CSV and PDF exports."""
+"""The expirations report: a preset of the report builder on the ``expirations``
+source. The old page and its CSV and PDF exports redirect to the builder (and
+its exports) with the same choices, so links and bookmarks keep working.
+
+The old page's ranges were inclusive (``expiry_to`` 2026-12-31 kept that day); the
+builder's are half-open, so the end days move one day on. A value the old form
+refuses is passed on as typed: the builder refuses it with its message (400).
+"""
 
 from __future__ import annotations
 
-from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.views.generic import TemplateView, View
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.urls import NoReverseMatch, reverse
+from django.views.generic import View
 
 from core.mixins import StaffRequiredMixin
-from core.tables import PAGE_SIZES, paginate
-from expirations import reports
-from expirations.forms.staff import (
-    ReportFilterForm,
-)
-from expirations.models import Expiration, ExpirationSettings
+from expirations.forms.staff import ReportFilterForm
+from expirations.reports.source import REPORT_PRESET, SOURCE_KEY
 from expirations.views.staff.card import REPORT
 
+# The old form's field -> the builder's field (a date range end moves a day on).
+_FIELDS = {
+    "expiry_from": ("date_from", False),
+    "expiry_to": ("date_to", True),
+    "start_from": ("filter_start_from", False),
+    "start_to": ("filter_start_to", True),
+    "state": ("filter_state", False),
+    "product": ("filter_product", False),
+    "provenance": ("filter_provenance", False),
+}
 
-class ReportMixin(StaffRequiredMixin):
+
+def report_builder_query(data: QueryDict) -> str:
+    """The builder's query string for the old report's filters ``data``: the
+    preset (by month of expiry, every measure), narrowed the same way."""
+    params: dict[str, list[str]] = {
+        key: list(values) for key, values in REPORT_PRESET.choices.items()
+    }
+    form = ReportFilterForm(data)
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    for old, (new, inclusive_end) in _FIELDS.items():
+        value = cleaned.get(old)
+        if value:
+            if inclusive_end:
+                value = value + timedelta(days=1)
+            text = str(value.pk) if hasattr(value, "pk") else str(value)
+        else:
+            text = (data.get(old) or "").strip() if not cleaned else ""
+        if text:
+            params[new] = [text]
+    return urlencode(params, doseq=True)
+
+
+class _ReportRedirect(StaffRequiredMixin, View):
     permission_required = REPORT
+    export = ""
 
-    def report_setup(self):
-        """The bound filter form, and the matching rows (none if the form is bad)."""
-        form = ReportFilterForm(self.request.GET or None)
-        self.today = timezone.localdate()
-        self.soon_days = ExpirationSettings.load().quick_renew_days
-        if form.is_bound and not form.is_valid():
-            return form, Expiration.objects.none(), {}
-        filters = form.cleaned_data if form.is_bound else {}
-        rows = reports.report_queryset(
-            filters, today=self.today, soon_days=self.soon_days
-        )
-        return form, rows, filters
-
-
-class ReportView(ReportMixin, TemplateView):
-    template_name = "expirations/staff/report.html"
-
-    def get_context_data(self, **kwargs):
-        form, rows, _filters = self.report_setup()
-        table = reports.ReportTable(
-            reports.report_rows(rows),
-            order_by=self.request.GET.get("sort") or None,
-            today=self.today,
-            soon_days=self.soon_days,
-        )
-        paginate(table, self.request)
-        query = self.request.GET.copy()
-        for name in ("page", "sort", "per_page"):
-            query.pop(name, None)
-        return {
-            **super().get_context_data(**kwargs),
-            "form": form,
-            "table": table,
-            "totals": reports.report_totals(rows),
-            "chart": reports.report_months_chart(rows),
-            "export_query": query.urlencode(),
-            "page_sizes": PAGE_SIZES,
-            "title": _("Expirations report"),
-        }
-
-    def render_to_response(self, context, **response_kwargs):
-        if context["form"].errors:
-            response_kwargs.setdefault("status", 400)
-        return super().render_to_response(context, **response_kwargs)
-
-
-def _export_name(extension: str) -> str:
-    return f"expirations-{timezone.localdate().isoformat()}.{extension}"
-
-
-class ReportCsvView(ReportMixin, View):
     def get(self, request, *args, **kwargs):
-        form, rows, _filters = self.report_setup()
-        if form.errors:
-            return report_with_errors(request, form)
-        response = StreamingHttpResponse(
-            reports.report_csv_lines(rows, today=self.today, soon_days=self.soon_days),
-            content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="{_export_name("csv")}"'
-        )
-        return response
+        try:
+            if self.export:
+                url = reverse("reports:export", args=[SOURCE_KEY, self.export])
+            else:
+                url = reverse("reports:page", args=[SOURCE_KEY])
+        except NoReverseMatch as missing:  # the reports module switched off
+            raise Http404 from missing
+        return HttpResponseRedirect(f"{url}?{report_builder_query(request.GET)}")
 
 
-class ReportPdfView(ReportMixin, View):
-    def get(self, request, *args, **kwargs):
-        form, rows, filters = self.report_setup()
-        if form.errors:
-            return report_with_errors(request, form)
-        pdf = reports.report_pdf(
-            rows, filters, today=self.today, soon_days=self.soon_days
-        )
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{_export_name("pdf")}"'
-        )
-        return response
+class ReportView(_ReportRedirect):
+    """The expirations report: the builder's preset, with the same choices."""
 
 
-def report_with_errors(request, form):
-    """An export with bad filters: the report page, showing what to correct."""
-    return render(
-        request,
-        "expirations/staff/report.html",
-        {
-            "form": form,
-            "table": None,
-            "totals": None,
-            "export_query": "",
-            "title": _("Expirations report"),
-        },
-        status=400,
-    )
+class ReportCsvView(_ReportRedirect):
+    export = "csv"
+
+
+class ReportPdfView(_ReportRedirect):
+    export = "pdf"
 
 
 # --- Settings: reminders, quick-renew window, the provenance and bank lists ---
