@@ -40,7 +40,7 @@ from reports.forms import (
     choices_query,
     report_form_data,
 )
-from reports.models import SavedReport
+from reports.models import ReportSchedule, SavedReport
 from reports.presentation import (
     ReportFigures,
     report_chart,
@@ -48,6 +48,7 @@ from reports.presentation import (
     report_view_compute,
 )
 from reports.query import ReportQueryError
+from reports.schedules.services import schedule_can_change
 from reports.selectors import saved_reports_visible
 from reports.services import (
     saved_report_create,
@@ -108,6 +109,14 @@ class ReportIndexView(StaffRequiredMixin, TemplateView):
         }
 
 
+def _scheduled(report: SavedReport) -> bool:
+    try:
+        schedule = report.schedule
+    except ReportSchedule.DoesNotExist:
+        return False
+    return schedule.active
+
+
 def _saved_rows(saved: list[SavedReport], user) -> list[dict[str, Any]]:
     sources = {source.key: source for source in plugins.report_sources}
     return [
@@ -116,6 +125,8 @@ def _saved_rows(saved: list[SavedReport], user) -> list[dict[str, Any]]:
             "source": sources.get(report.source_key),
             "mine": report.owner_id == user.pk,
             "pinned": any(person.pk == user.pk for person in report.pinned_by.all()),
+            "scheduled": _scheduled(report),
+            "can_schedule": schedule_can_change(user, report),
         }
         for report in saved
     ]
