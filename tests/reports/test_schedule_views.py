@@ -110,6 +110,12 @@ def test_other_staff_need_the_change_permission(client, report):
     assert post(client, report).status_code == 302
 
 
+def test_managers_change_the_schedules_of_others(client, report, manager_user):
+    client.force_login(manager_user)
+    assert post(client, report).status_code == 302
+    assert ReportSchedule.objects.get().report == report
+
+
 def test_a_report_one_may_not_see_is_not_found(client, report):
     client.force_login(StaffFactory())  # no permission on the ledger
     assert client.get(reverse("reports:schedule", args=[report.pk])).status_code == 404
