@@ -238,6 +238,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 # E-mail: console by default, anything Django supports through EMAIL_URL.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# The files attached to one e-mail (a scheduled report's CSV or XLSX), together.
+EMAIL_ATTACHMENT_MAX_BYTES = env.int("EMAIL_ATTACHMENT_MAX_BYTES", default=10_000_000)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Clientela <noreply@localhost>"
 )
@@ -311,6 +313,15 @@ if "referrals" in INSTALLED_APPS:
     CELERY_BEAT_SCHEDULE["referrals-run"] = {
         "task": "referrals.tasks.referrals_run_task",
         "schedule": timedelta(hours=1),
+        "start_time": BEAT_FIRST_DUE,
+    }
+
+if "reports" in INSTALLED_APPS:
+    # Every five minutes: the saved reports' scheduled e-mails that are due (keyed
+    # by schedule, period and recipient, so a second run sends nothing).
+    CELERY_BEAT_SCHEDULE["reports-schedules-run"] = {
+        "task": "reports.tasks.report_schedules_run_task",
+        "schedule": timedelta(minutes=5),
         "start_time": BEAT_FIRST_DUE,
     }
 

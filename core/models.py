@@ -105,6 +105,33 @@ class SentEmail(models.Model):
         return f"{self.template} → {self.to}"
 
 
+class SentEmailAttachment(models.Model):
+    """A file sent with an e-mail, stored when it is queued.
+
+    The bytes are made once, at queue time, so a retried delivery sends the same
+    file. Their size is bounded by ``EMAIL_ATTACHMENT_MAX_BYTES``.
+    """
+
+    sent_email = models.ForeignKey(
+        SentEmail,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("e-mail"),
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    mimetype = models.CharField(_("type"), max_length=100)
+    content = models.BinaryField(_("content"))
+    size = models.PositiveIntegerField(_("size"))
+
+    class Meta:
+        verbose_name = _("e-mail attachment")
+        verbose_name_plural = _("e-mail attachments")
+        ordering = ["sent_email", "pk"]
+
+    def __str__(self):
+        return self.filename
+
+
 class ModuleSettings(models.Model):
     """A module's settings page: one row, created with its defaults on first read."""
 

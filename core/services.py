@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from core import plugins
-from core.models import SentEmail
+from core.models import SentEmail, SentEmailAttachment
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,29 @@ def supported_language(language: str | None) -> str:
     return settings.LANGUAGE_CODE
 
 
+@dataclass(frozen=True)
+class EmailAttachment:
+    """A file for :func:`email_queue`: its name, MIME type and bytes."""
+
+    filename: str
+    mimetype: str
+    content: bytes
+
+
+def attachments_check(attachments: Sequence[EmailAttachment]) -> None:
+    """Refuses attachments larger, together, than ``EMAIL_ATTACHMENT_MAX_BYTES``."""
+    limit = settings.EMAIL_ATTACHMENT_MAX_BYTES
+    total = sum(len(attachment.content) for attachment in attachments)
+    if total > limit:
+        raise ValidationError(
+            _(
+                "The attachments are too large to send by e-mail: %(size)d bytes, "
+                "at most %(limit)d."
+            )
+            % {"size": total, "limit": limit}
+        )
+
+
 def email_queue(
     *,
     event_key: str,
@@ -45,6 +70,7 @@ def email_queue(
     context: dict | None = None,
     secret_context: dict | None = None,
     language: str | None = None,
+    attachments: Sequence[EmailAttachment] = (),
 ) -> SentEmail:
     """Asks for one e-mail about one event, sent once the transaction commits.
 
@@ -54,10 +80,13 @@ def email_queue(
     ``body.txt`` and ``body.html``; ``context`` must be JSON-serialisable, as it is
     rendered later, by a worker, in the recipient's ``language``. ``secret_context``
     (passwords, one-time links) is rendered as ``{{ secret.<name> }}`` and erased from
-    the sent-log once the e-mail has left or has been given up.
+    the sent-log once the e-mail has left or has been given up. ``attachments``
+    are stored with the e-mail (at most ``EMAIL_ATTACHMENT_MAX_BYTES`` together,
+    else ``ValidationError``), so a retried delivery sends the same bytes.
     """
     from core.tasks import email_deliver_task
 
+    attachments_check(attachments)
     try:
         with transaction.atomic():
             sent_email, created = SentEmail.objects.get_or_create(
@@ -76,6 +105,17 @@ def email_queue(
                     "language": supported_language(language),
                 },
             )
+            if created and attachments:
+                SentEmailAttachment.objects.bulk_create(
+                    SentEmailAttachment(
+                        sent_email=sent_email,
+                        filename=attachment.filename,
+                        mimetype=attachment.mimetype,
+                        content=attachment.content,
+                        size=len(attachment.content),
+                    )
+                    for attachment in attachments
+                )
     except IntegrityError:
         # Another transaction created the same event at the same moment.
         return SentEmail.objects.get(event_key=event_key)
@@ -93,6 +133,7 @@ class EmailRequest:
     template: str
     context: dict
     language: str | None = None
+    attachments: tuple[EmailAttachment, ...] = ()
 
 
 # E-mails queued together are delivered by one task per this many.
@@ -112,6 +153,8 @@ def email_queue_many(requests: Iterable[EmailRequest]) -> int:
     wanted = {request.event_key: request for request in requests}
     if not wanted:
         return 0
+    for request in wanted.values():
+        attachments_check(request.attachments)
     known = set(
         SentEmail.objects.filter(event_key__in=list(wanted)).values_list(
             "event_key", flat=True
@@ -130,6 +173,17 @@ def email_queue_many(requests: Iterable[EmailRequest]) -> int:
                 )
                 for request in new
             )
+            SentEmailAttachment.objects.bulk_create(
+                SentEmailAttachment(
+                    sent_email=sent_email,
+                    filename=attachment.filename,
+                    mimetype=attachment.mimetype,
+                    content=attachment.content,
+                    size=len(attachment.content),
+                )
+                for sent_email, request in zip(created, new, strict=True)
+                for attachment in request.attachments
+            )
     except IntegrityError:
         # Another transaction queued some of them meanwhile: one by one.
         for request in new:
@@ -139,6 +193,7 @@ def email_queue_many(requests: Iterable[EmailRequest]) -> int:
                 template=request.template,
                 context=request.context,
                 language=request.language,
+                attachments=request.attachments,
             )
         return len(new)
     ids = [sent_email.pk for sent_email in created]
@@ -165,6 +220,10 @@ def email_render(sent_email: SentEmail) -> EmailMultiAlternatives:
         headers=sent_email.context.get("headers") or None,
     )
     message.attach_alternative(html_body, "text/html")
+    for attachment in sent_email.attachments.all():
+        message.attach(
+            attachment.filename, bytes(attachment.content), attachment.mimetype
+        )
     return message
 
 

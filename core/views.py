@@ -3,6 +3,7 @@ from typing import cast
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -18,7 +19,7 @@ from core.cookies import language_cookie_set
 from core.forms import StaffAuthenticationForm
 from core.json_api import json_error, wants_json
 from core.mixins import StaffRequiredMixin
-from core.models import SentEmail
+from core.models import SentEmail, SentEmailAttachment
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -56,6 +57,11 @@ class SentEmailListView(StaffRequiredMixin, ListView):
     paginate_by = 50
     queryset = SentEmail.objects.only(
         "template", "to", "subject", "status", "language", "created_at", "sent_at"
+    ).prefetch_related(
+        Prefetch(
+            "attachments",
+            queryset=SentEmailAttachment.objects.only("sent_email", "filename", "size"),
+        )
     )
     extra_context = {"title": _("Sent e-mails")}
 

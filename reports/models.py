@@ -83,3 +83,138 @@ class SavedReport(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReportSchedule(models.Model):
+    """A saved report e-mailed on a schedule, with its CSV or XLSX attached.
+
+    ``due_at`` is the next send (computed by ``reports.schedules.schedule_next_due``
+    at ``time_of_day`` in ``TIME_ZONE``); the beat task sends what is due.
+    ``last_period`` is the last period sent: the local day of the occurrence.
+    """
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", pgettext_lazy("report schedule", "Every day")
+        WEEKLY = "weekly", pgettext_lazy("report schedule", "Every week")
+        MONTHLY_FIRST = (
+            "monthly_first",
+            pgettext_lazy("report schedule", "Every month, on the first weekday"),
+        )
+        MONTHLY_LAST = (
+            "monthly_last",
+            pgettext_lazy("report schedule", "Every month, on the last weekday"),
+        )
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    report = models.OneToOneField(
+        SavedReport,
+        on_delete=models.CASCADE,
+        related_name="schedule",
+        verbose_name=_("saved report"),
+    )
+    frequency = models.CharField(
+        _("frequency"),
+        max_length=20,
+        choices=Frequency.choices,
+        default=Frequency.WEEKLY,
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"),
+        choices=Weekday.choices,
+        default=Weekday.MONDAY,
+        help_text=_("For a weekly schedule."),
+    )
+    time_of_day = models.TimeField(_("time of day"))
+    format = models.CharField(
+        _("format"), max_length=10, choices=Format.choices, default=Format.XLSX
+    )
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="report_schedules",
+        verbose_name=_("recipients"),
+    )
+    skip_empty = models.BooleanField(_("skip when empty"), default=True)
+    active = models.BooleanField(_("active"), default=True)
+    due_at = models.DateTimeField(_("next send"), null=True, blank=True)
+    last_period = models.CharField(_("last period sent"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("report schedule")
+        verbose_name_plural = _("report schedules")
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    frequency__in=["daily", "weekly", "monthly_first", "monthly_last"]
+                ),
+                name="reports_reportschedule_frequency",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=0, weekday__lte=6),
+                name="reports_reportschedule_weekday",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(format__in=["csv", "xlsx"]),
+                name="reports_reportschedule_format",
+            ),
+        ]
+        indexes = [models.Index(fields=["active", "due_at"])]
+
+    def __str__(self) -> str:
+        return str(self.report)
+
+
+class ReportScheduleRun(models.Model):
+    """What one period's send did: who got it, who was skipped and why.
+
+    One row per schedule and period (the unique pair), so a second run of the
+    same period finds it and sends nothing.
+    """
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", pgettext_lazy("report schedule run", "Sent")
+        EMPTY = "empty", pgettext_lazy("report schedule run", "Skipped: empty")
+        FAILED = "failed", pgettext_lazy("report schedule run", "Not computed")
+        NOBODY = "nobody", pgettext_lazy("report schedule run", "No recipient")
+
+    schedule = models.ForeignKey(
+        ReportSchedule,
+        on_delete=models.CASCADE,
+        related_name="runs",
+        verbose_name=_("report schedule"),
+    )
+    period = models.CharField(_("period"), max_length=20)
+    date_from = models.DateField(_("from"), null=True, blank=True)
+    date_to = models.DateField(_("to"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    sent_to = models.JSONField(_("sent to"), default=list, blank=True)
+    skipped = models.JSONField(_("skipped"), default=list, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    ran_at = models.DateTimeField(_("ran"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report schedule run")
+        verbose_name_plural = _("report schedule runs")
+        ordering = ["-ran_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "period"], name="reports_schedulerun_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule} {self.period}"

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from reports import views
+from reports.schedules import views as schedule_views
 
 app_name = "reports"
 
@@ -27,6 +28,16 @@ urlpatterns = [
         "staff/reports/saved/<int:pk>/pin/",
         views.SavedReportPinView.as_view(),
         name="saved_pin",
+    ),
+    path(
+        "staff/reports/saved/<int:pk>/schedule/",
+        schedule_views.ScheduleEditView.as_view(),
+        name="schedule",
+    ),
+    path(
+        "staff/reports/saved/<int:pk>/schedule/delete/",
+        schedule_views.ScheduleDeleteView.as_view(),
+        name="schedule_delete",
     ),
     path(
         "staff/reports/<str:source>/",

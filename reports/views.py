@@ -40,7 +40,7 @@ from reports.forms import (
     choices_query,
     report_form_data,
 )
-from reports.models import SavedReport
+from reports.models import ReportSchedule, SavedReport
 from reports.presentation import (
     ReportFigures,
     report_chart,
@@ -48,6 +48,7 @@ from reports.presentation import (
     report_view_compute,
 )
 from reports.query import ReportQueryError
+from reports.schedules.services import schedule_can_change
 from reports.selectors import saved_reports_visible
 from reports.selectors.saved import saved_report_is_pinned
 from reports.services import (
@@ -111,6 +112,14 @@ class ReportIndexView(StaffRequiredMixin, TemplateView):
         }
 
 
+def _scheduled(report: SavedReport) -> bool:
+    try:
+        schedule = report.schedule
+    except ReportSchedule.DoesNotExist:
+        return False
+    return schedule.active
+
+
 def _saved_rows(saved: list[SavedReport], user) -> list[dict[str, Any]]:
     sources = {source.key: source for source in plugins.report_sources}
     return [
@@ -119,6 +128,8 @@ def _saved_rows(saved: list[SavedReport], user) -> list[dict[str, Any]]:
             "source": sources.get(report.source_key),
             "mine": report.owner_id == user.pk,
             "pinned": saved_report_is_pinned(report, user),
+            "scheduled": _scheduled(report),
+            "can_schedule": schedule_can_change(user, report),
         }
         for report in saved
     ]

@@ -18,7 +18,7 @@ def saved_reports_visible(user) -> QuerySet[SavedReport]:
             Q(owner=user) | Q(visibility=SavedReport.Visibility.STAFF),
             source_key__in=allowed,
         )
-        .select_related("owner")
+        .select_related("owner", "schedule")
         .order_by("name", "pk")
     )
 
