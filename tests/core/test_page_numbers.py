@@ -31,7 +31,6 @@ def _staff_lists(customer) -> list[str]:
         reverse("selling:staff_products"),
         reverse("selling:staff_orders"),
         reverse("selling:staff_customer_orders", args=[customer.pk]),
-        reverse("expirations:report"),
         reverse("staff:emails"),
     ]
 
