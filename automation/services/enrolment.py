@@ -218,9 +218,9 @@ def enrolment_refusal(funnel: Funnel, *, is_test: bool = False) -> str:
     if funnel.published_version_id is None:
         return _("Publish the funnel before enrolling customers.")
     if funnel.status == Funnel.Status.PAUSED:
-        return _(
-            "“%(funnel)s” is paused: nobody enters it until it is resumed."
-        ) % {"funnel": funnel.name}
+        return _("“%(funnel)s” is paused: nobody enters it until it is resumed.") % {
+            "funnel": funnel.name
+        }
     if funnel.status != Funnel.Status.ACTIVE and not is_test:
         return _(
             "“%(funnel)s” is not active: activate it before enrolling customers."
