@@ -9,7 +9,9 @@ twice sends once, and the e-mail leaves only when the step's transaction commits
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -175,12 +177,22 @@ def _list_id(params: dict[str, Any]) -> int | None:
         return None
 
 
-def consent_missing(customer, params: dict[str, Any]) -> str:
+def consent_missing(
+    customer,
+    params: dict[str, Any],
+    *,
+    consenting: set[int] | None = None,
+    list_name: Callable[[int], str] | None = None,
+) -> str:
     """Why the customer may not get this marketing e-mail ("" if they may): the
-    step's list needs a subscription to it, no list the newsletter's consent."""
+    step's list needs a subscription to it, no list the newsletter's consent.
+    ``consenting`` (from ``consents_for``) and ``list_name`` answer for a batch
+    what would otherwise be asked for each customer."""
     list_id = _list_id(params)
     consent = newsletter_consent()
-    if consent is None:  # no hub to ask: only the newsletter flag is known
+    if consenting is not None:
+        agreed = customer.pk in consenting
+    elif consent is None:  # no hub to ask: only the newsletter flag is known
         agreed = list_id is None and customer.newsletter_subscribed
     else:
         agreed = consent.consents(customer, list_id)
@@ -190,10 +202,22 @@ def consent_missing(customer, params: dict[str, Any]) -> str:
         return _("%(email)s has not consented to the newsletter.") % {
             "email": customer.email
         }
+    name_of = list_name or (consent.list_name if consent else None)
     return _("%(email)s is not subscribed to the list “%(name)s”.") % {
         "email": customer.email,
-        "name": (consent.list_name(list_id) if consent else "") or list_id,
+        "name": (name_of(list_id) if name_of else "") or list_id,
     }
+
+
+def consents_for(customers, params: dict[str, Any]) -> set[int] | None:
+    """The ids of ``customers`` who accept the step's e-mails, in one query (the
+    hub's ``consents_many``); ``None`` when the hub cannot answer for many."""
+    consent = newsletter_consent()
+    if consent is None or consent.consents_many is None:
+        return None
+    return consent.consents_many(
+        [customer.pk for customer in customers], _list_id(params)
+    )
 
 
 def _texts(params) -> tuple[dict[str, str], dict[str, str]]:
@@ -299,8 +323,13 @@ def send_email_run_many(
     texts = _texts(params)
     outcomes: list[plugins.AutomationOutcome] = []
     requests = []
+    consenting = consents_for([call.customer for call in calls], params)
+    consent = newsletter_consent()
+    list_name = functools.cache(consent.list_name) if consent else None
     for call in calls:
-        missing = consent_missing(call.customer, params)
+        missing = consent_missing(
+            call.customer, params, consenting=consenting, list_name=list_name
+        )
         if missing:
             outcomes.append(
                 plugins.AutomationActionSkipped(

@@ -13,6 +13,8 @@ from django.utils import timezone
 from automation.models import Funnel, Run, StepCounter, StepVisit, Tick
 
 STALE_AFTER = timedelta(minutes=5)
+# The tick counts the due backlog up to this (and one more: "more than this").
+BACKLOG_COUNT_CAP = 100_000
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,15 @@ class SchedulerHealth:
     oldest_due_at: datetime | None
     stale: bool
     active: bool = False
+
+    @property
+    def backlog_over_cap(self) -> bool:
+        """The backlog was counted only up to ``BACKLOG_COUNT_CAP``: more are due."""
+        return self.backlog > BACKLOG_COUNT_CAP
+
+    @property
+    def backlog_cap(self) -> int:
+        return BACKLOG_COUNT_CAP
 
     @property
     def oldest_due_age(self) -> timedelta | None:

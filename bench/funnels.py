@@ -62,6 +62,19 @@ class WorkerFigures:
 
 
 @dataclass
+class BacklogFigures:
+    """A worker ticking over a big backlog (``--enrol-only``): its memory and
+    times."""
+
+    backlog: int
+    start_rss_mb: float
+    peak_rss_mb: float
+    steps: int
+    tick_seconds: list[float]
+    health_seconds: float
+
+
+@dataclass
 class FunnelBenchResult:
     customers: int
     created: int
@@ -73,6 +86,8 @@ class FunnelBenchResult:
     latency_seconds: float = 0.0
     load: list[tuple[float, float, float]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    enrol_only: bool = False
+    backlog: BacklogFigures | None = None
 
     @property
     def enrol_rate(self) -> float:
@@ -125,6 +140,14 @@ def bench_customers(count: int, *, log: Log) -> tuple[list[int], int]:
         Customer.objects.bulk_create(batch, batch_size=2_000)
         made += size
         log(f"  customers: {have + made:,} of {count:,}")
+    if made and connection.vendor == "postgresql":
+        # Fresh statistics: on a never-analysed customers table PostgreSQL's
+        # foreign-key check of each run enrolled picked the last-call index (a
+        # scan of the whole index per row: 294 s for 5,000 runs at 1M customers).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"ANALYZE {connection.ops.quote_name(Customer._meta.db_table)}"
+            )
     ids = list(existing.order_by("pk").values_list("pk", flat=True)[:count])
     return ids, made
 
@@ -255,6 +278,45 @@ def bench_run(funnel: Funnel, *, workers: int, batch: int) -> list[WorkerFigures
     return [answer for answer in answers if isinstance(answer, WorkerFigures)]
 
 
+def bench_backlog(*, workers: int, batch: int, ticks: int) -> BacklogFigures:
+    """With the whole enrolment due, one worker ticks ``ticks`` times (four batches
+    each) and then once more for the health record alone: its peak RSS, in a
+    fresh ``spawn``ed process (as a Celery worker's), or in this one (SQLite)."""
+    backlog = StepVisit.objects.filter(state=StepVisit.State.SCHEDULED).count()
+    if workers == 0:
+        from bench.funnels_worker import _rss_mb
+
+        start_rss = _rss_mb()
+        steps, seconds = 0, []
+        for _n in range(ticks):
+            started = time.perf_counter()
+            steps += funnels_tick(batch=batch, limit=batch * 4).processed
+            seconds.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        funnels_tick(limit=0)
+        health = time.perf_counter() - started
+        return BacklogFigures(backlog, start_rss, peak_rss_mb(), steps, seconds, health)
+    from bench.funnels_worker import backlog_worker
+
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    name = connection.settings_dict["NAME"]
+    process = context.Process(target=backlog_worker, args=(name, batch, ticks, results))
+    process.start()
+    answer = None
+    while answer is None:
+        try:
+            answer = results.get(timeout=1)
+        except queue.Empty:
+            if not process.is_alive():
+                break
+    process.join()
+    if not isinstance(answer, tuple):
+        raise RuntimeError(f"The backlog worker failed:\n{answer or 'killed'}")
+    start_rss, peak, steps, seconds, health = answer
+    return BacklogFigures(backlog, start_rss, peak, steps, seconds, health)
+
+
 def bench_latency(funnel: Funnel) -> float:
     """A step due while nothing else is: seconds from its ``due_at`` until it is
     done by one tick (the beat task's, which runs every minute)."""
@@ -383,8 +445,12 @@ def funnels_bench(
     batch: int,
     keep: bool,
     log: Log,
+    enrol_only: bool = False,
+    ticks: int = 3,
 ) -> FunnelBenchResult:
-    """The whole benchmark; ``workers=0`` runs the ticks in this process."""
+    """The whole benchmark; ``workers=0`` runs the ticks in this process. With
+    ``enrol_only`` the funnel is not run to the end: after the enrolment one
+    worker ticks ``ticks`` times over the backlog, for its memory."""
     funnel = tag = None
     try:
         started = time.perf_counter()
@@ -403,6 +469,12 @@ def funnels_bench(
             f"Enrolled {result.enrolled:,} in {result.enrol_seconds:.2f} s "
             f"({result.enrol_rate:,.0f} rows/s)."
         )
+        if enrol_only:
+            result.enrol_only = True
+            result.load.append(os.getloadavg())
+            result.backlog = bench_backlog(workers=workers, batch=batch, ticks=ticks)
+            result.load.append(os.getloadavg())
+            return result
         started = time.perf_counter()
         result.load.append(os.getloadavg())
         result.workers = bench_run(funnel, workers=workers, batch=batch)
@@ -417,7 +489,28 @@ def funnels_bench(
             bench_clean(funnel, tag)
 
 
+def _backlog_lines(result: FunnelBenchResult) -> list[str]:
+    figures = result.backlog
+    assert figures is not None
+    return [
+        f"Customers: {result.customers:,}; enrolled {result.enrolled:,} in "
+        f"{result.enrol_seconds:.2f} s ({result.enrol_rate:,.0f} rows/s).",
+        f"Backlog: {figures.backlog:,} due steps; a worker ran {figures.steps:,} of "
+        f"them in {len(figures.tick_seconds)} ticks of 4 batches ("
+        + ", ".join(f"{seconds:.2f}" for seconds in figures.tick_seconds)
+        + " s).",
+        f"Worker RSS: {figures.start_rss_mb:.0f} MB at start, peak "
+        f"{figures.peak_rss_mb:.0f} MB.",
+        f"A tick with nothing to run (scans and the health record over the "
+        f"backlog): {figures.health_seconds:.2f} s.",
+        "Load average (1, 5, 15 min) before and after: "
+        + "; ".join(" ".join(f"{value:.2f}" for value in load) for load in result.load),
+    ]
+
+
 def result_lines(result: FunnelBenchResult) -> list[str]:
+    if result.enrol_only:
+        return _backlog_lines(result)
     lines = [
         f"Customers: {result.customers:,}; enrolled {result.enrolled:,} in "
         f"{result.enrol_seconds:.2f} s ({result.enrol_rate:,.0f} rows/s).",

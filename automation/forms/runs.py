@@ -149,6 +149,35 @@ class ManualFunnelField(forms.ModelChoiceField):
         )
         super().__init__(queryset=manual_funnels(), **kwargs)
 
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            # Paused (perhaps since the page was drawn): say so, not "pick another".
+            text = str(value or "").strip()
+            paused = (
+                paused_manual_funnels().filter(pk=int(text)).first()
+                if text.isascii() and text.isdigit() and len(text) <= 18
+                else None
+            )
+            if paused is not None:
+                raise forms.ValidationError(
+                    _("“%(name)s” is paused: nobody enters it until it is resumed."),
+                    code="paused",
+                    params={"name": paused.name},
+                ) from None
+            raise
+
+
+def paused_manual_funnels() -> QuerySet[Funnel]:
+    """The funnels with manual enrolment that are paused: they take nobody until
+    resumed (``automation.services.enrolment_refusal``)."""
+    return Funnel.objects.filter(
+        status=Funnel.Status.PAUSED,
+        trigger_key=MANUAL_TRIGGER,
+        published_version__isnull=False,
+    ).only("name")
+
 
 class FunnelEnrolForm(forms.Form):
     """The card's "Add to funnel"."""

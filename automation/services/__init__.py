@@ -14,6 +14,7 @@ from automation.services.drafts import (
 )
 from automation.services.enrolment import (
     automation_event_received,
+    enrolment_refusal,
     funnel_enrol,
     funnel_enrol_customer,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "SimulatedStep",
     "TickReport",
     "automation_event_received",
+    "enrolment_refusal",
     "draft_changed",
     "draft_discard",
     "draft_document",

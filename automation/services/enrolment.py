@@ -210,13 +210,35 @@ def goals_reach(
     return moved
 
 
+def enrolment_refusal(funnel: Funnel, *, is_test: bool = False) -> str:
+    """Why nobody can be enrolled in the funnel now ("" if they can). The same
+    rule as the events' and scans' (only active funnels start runs): a paused
+    funnel takes nobody, neither by hand nor by trigger, until it is resumed; a
+    draft takes only test runs (which the tick runs in drafts)."""
+    if funnel.published_version_id is None:
+        return _("Publish the funnel before enrolling customers.")
+    if funnel.status == Funnel.Status.PAUSED:
+        return _("“%(funnel)s” is paused: nobody enters it until it is resumed.") % {
+            "funnel": funnel.name
+        }
+    if funnel.status != Funnel.Status.ACTIVE and not is_test:
+        return _(
+            "“%(funnel)s” is not active: activate it before enrolling customers."
+        ) % {"funnel": funnel.name}
+    return ""
+
+
 @transaction.atomic(durable=True)
 def funnel_enrol_customer(
     *, funnel: Funnel, customer: Customer, by=None, is_test: bool = False
 ) -> Run:
-    """Adds one customer to a funnel (the card's "add to funnel", a test run)."""
-    if funnel.published_version_id is None:
-        raise ValidationError(_("Publish the funnel before enrolling customers."))
+    """Adds one customer to a funnel (the card's "add to funnel", a test run);
+    refused for a paused funnel (``enrolment_refusal``)."""
+    # Its status now, not the caller's copy: paused meanwhile is refused.
+    funnel = Funnel.objects.select_related("published_version").get(pk=funnel.pk)
+    refusal = enrolment_refusal(funnel, is_test=is_test)
+    if refusal:
+        raise ValidationError(refusal)
     now = timezone.now()
     run = run_start(
         funnel,
@@ -248,12 +270,16 @@ def funnel_enrol(
     ``INSERT ... SELECT`` of runs and one of first visits per chunk of customer ids
     (each chunk its own transaction), skipping those the re-entry policy keeps out.
     ``progress(enrolled, total)`` is told after each chunk. Returns how many were
-    enrolled; running it again enrols nobody twice.
+    enrolled; running it again enrols nobody twice. Refused for a funnel that is
+    not active (``enrolment_refusal``); paused meanwhile, it stops before the next
+    chunk (those enrolled so far wait, as every run of a paused funnel does).
     """
     funnel = Funnel.objects.select_related("published_version").get(pk=funnel.pk)
+    refusal = enrolment_refusal(funnel)
+    if refusal:
+        raise ValidationError(refusal)
     version = funnel.published_version
-    if version is None:
-        raise ValidationError(_("Publish the funnel before enrolling customers."))
+    assert version is not None
     total = customers.count()
     bounds = customers.order_by().aggregate(low=Min("pk"), high=Max("pk"))
     if not total or bounds["low"] is None:
@@ -266,6 +292,8 @@ def funnel_enrol(
     while start <= bounds["high"]:
         chunk = customers.filter(pk__gte=start, pk__lt=start + ENROL_CHUNK)
         with transaction.atomic():
+            if start > bounds["low"] and not _still_active(funnel):
+                break
             enrolled += _enrol_chunk(
                 funnel, version, chunk, token, (start, start + ENROL_CHUNK)
             )
@@ -273,6 +301,16 @@ def funnel_enrol(
         if progress:
             progress(enrolled, total)
     return enrolled
+
+
+def _still_active(funnel: Funnel) -> bool:
+    """The funnel is still active (read under a row lock, so a pause waits for
+    this chunk's commit and the next chunk sees it)."""
+    return (
+        Funnel.objects.select_for_update(no_key=True)
+        .filter(pk=funnel.pk, status=Funnel.Status.ACTIVE)
+        .exists()
+    )
 
 
 def _enrol_chunk(

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from automation.definition import split_bucket, split_next, too_late_after
 from automation.models import Funnel, FunnelVersion, Run, StepVisit, Tick
+from automation.selectors import BACKLOG_COUNT_CAP
 from automation.services.batch import group_key, group_run
 from automation.services.enrolment import event_lookups_cached, run_start
 from automation.services.steps import (
@@ -308,14 +309,19 @@ def _visit_failed(visit: StepVisit, message: str, now: datetime) -> str:
 
 
 def _health_record(now: datetime, report: TickReport) -> None:
+    """The health row: the backlog counted up to ``BACKLOG_COUNT_CAP`` + 1 (one
+    more means "more than the cap": a million due steps are not counted every
+    minute) through the due visits' partial index, and the oldest due step (the
+    first entry of that index)."""
     due = StepVisit.objects.filter(state=StepVisit.State.SCHEDULED, due_at__lte=now)
     figures = due.aggregate(oldest=Min("due_at"))
+    backlog = due.order_by().values("pk")[: BACKLOG_COUNT_CAP + 1].count()
     Tick.objects.update_or_create(
         pk=1,
         defaults={
             "last_tick_at": timezone.now(),
             "steps_done": report.processed,
-            "backlog": due.count(),
+            "backlog": backlog,
             "oldest_due_at": figures["oldest"],
         },
     )

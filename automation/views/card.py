@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
 from automation import selectors
-from automation.forms.runs import FunnelEnrolForm
+from automation.forms.runs import FunnelEnrolForm, paused_manual_funnels
 from automation.models import Run
 from automation.services import funnel_enrol_customer, run_cancel
 from core import plugins
@@ -57,6 +57,9 @@ class FunnelTabView(CustomerMixin, TemplateView):
             "active_state": Run.State.ACTIVE,
             "can_stop": user.has_perms(STOP),
             "enrol_form": (self.enrol_form or FunnelEnrolForm()) if can_enrol else None,
+            "paused_funnels": (
+                [funnel.name for funnel in paused_manual_funnels()] if can_enrol else []
+            ),
         }
 
 

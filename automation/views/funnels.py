@@ -159,7 +159,13 @@ class FunnelStatusView(FunnelMixin, View):
     permission_required = CHANGE
     ACTIONS = {
         "activate": (services.funnel_activate, _("The funnel is active.")),
-        "pause": (services.funnel_pause, _("The funnel is paused.")),
+        "pause": (
+            services.funnel_pause,
+            _(
+                "The funnel is paused: no step runs and nobody enters it until you "
+                "resume it; then what fell due meanwhile runs."
+            ),
+        ),
         "resume": (services.funnel_resume, _("The funnel is active again.")),
     }
 

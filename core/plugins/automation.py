@@ -158,7 +158,10 @@ class NewsletterConsent:
     """The customers' marketing consent, as the funnels' e-mails need it.
 
     ``consents(customer, newsletter_list_id)`` says whether the customer accepts
-    the list's e-mails (``None``: the newsletter's); ``unsubscribe(customer,
+    the list's e-mails (``None``: the newsletter's), and ``consents_many(customer_ids,
+    newsletter_list_id)`` the same for many customers in one query: the set of
+    those ids who accept (a tick's batch of e-mails asks it once, not once per
+    customer; ``None``: the engine asks ``consents`` for each); ``unsubscribe(customer,
     newsletter_list_id)`` is the customer's own "no more of these" from a link in
     such an e-mail: done by the hub's services (a change on the card's timeline,
     by the customer), it returns whether anything changed (the second time:
@@ -173,3 +176,4 @@ class NewsletterConsent:
     list_choices: Callable[[], list[tuple[int, str]]]
     list_name: Callable[[int], str]
     order: int = 100
+    consents_many: Callable[[Iterable[int], int | None], set[int]] | None = None

@@ -230,3 +230,56 @@ def test_a_tag_batch_reaching_the_goal_skips_what_follows():
     assert runs.filter(state=Run.State.COMPLETED).count() == 5
     assert StepVisit.objects.filter(step_key="tag", state="done").count() == 5
     consistent()
+
+
+def _email_batch_queries(customers, list_id: int) -> tuple[int, list]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    action = plugins.automation_actions.get("automation.send_email")
+    assert action is not None and action.run_many is not None
+    calls = [
+        plugins.AutomationCall(
+            customer=customer,
+            idempotency_key=f"funnel-step:test-{list_id}-{customer.pk}",
+            context=plugins.AutomationContext(),
+        )
+        for customer in customers
+    ]
+    params = {
+        "subject": {"en": "Hi {first_name}"},
+        "body": {"en": "<p>Hello</p>"},
+        "newsletter_list": list_id,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = action.run_many(calls, params)
+    return len(queries), outcomes
+
+
+def test_an_email_batch_asks_consent_once_not_per_customer():
+    from django.utils import timezone
+
+    from customers.models import NewsletterList, Subscription
+
+    news = NewsletterList.objects.create(name="News")
+    customers = [CustomerFactory() for _n in range(55)]
+    for customer in customers[::2]:  # every other one is on the list
+        Subscription.objects.create(
+            customer=customer,
+            newsletter_list=news,
+            subscribed_at=timezone.now(),
+            source=Subscription.Source.STAFF,
+        )
+    few, outcomes_few = _email_batch_queries(customers[:5], news.pk)
+    many, outcomes = _email_batch_queries(customers[5:], news.pk)
+    # 50 e-mails cost what 5 do: consent and the list's name asked once.
+    assert many == few
+    assert len(outcomes_few) == 5 and len(outcomes) == 50
+    for customer, outcome in zip(customers[5:], outcomes, strict=True):
+        on_list = customers.index(customer) % 2 == 0
+        if on_list:
+            assert isinstance(outcome, str) and customer.email in outcome
+        else:
+            assert isinstance(outcome, plugins.AutomationActionSkipped)
+            assert "is not subscribed to the list “News”" in str(outcome)
+    assert SentEmail.objects.filter(template="automation_email").count() == 3 + 25

@@ -89,3 +89,23 @@ def test_bench_funnels_help_and_bad_options():
     if connection.vendor == "sqlite":
         with pytest.raises(CommandError, match="--workers 1"):
             call_command("bench_funnels", "--workers=2", stdout=StringIO())
+
+
+def test_bench_funnels_enrol_only_measures_a_worker_over_the_backlog():
+    output = bench("--enrol-only", "--batch=3", "--ticks=2")
+    assert re.search(r"enrolled 30 in [\d.]+ s", output)
+    # Two ticks of four batches of 3: 24 of the 30 due credits run.
+    assert re.search(
+        r"Backlog: 30 due steps; a worker ran 24 of them in 2 ticks", output
+    )
+    rss = re.search(r"Worker RSS: (\d+) MB at start, peak (\d+) MB", output)
+    assert rss is not None and 0 < int(rss.group(1)) <= int(rss.group(2)) < 300
+    assert re.search(r"A tick with nothing to run .*: [\d.]+ s", output)
+    assert "Steps:" not in output  # not run to the end
+    assert Entry.objects.count() == 24
+    assert not Funnel.objects.exists() and not StepVisit.objects.exists()
+
+
+def test_bench_funnels_refuses_a_bad_tick_count():
+    with pytest.raises(CommandError, match="--ticks must be 1 to 100"):
+        bench("--enrol-only", "--ticks=0")

@@ -11,6 +11,8 @@ from django.db import connection
 
 from bench.funnels import BenchUnavailable, funnels_bench, result_lines
 
+RSS_LIMIT_MB = 300  # the issue's bound for a worker with a backlog of 1M steps
+
 
 class Command(BaseCommand):
     help = (
@@ -43,16 +45,34 @@ class Command(BaseCommand):
             help="Steps per tick transaction (default 500, as beat).",
         )
         parser.add_argument(
+            "--enrol-only",
+            action="store_true",
+            help=(
+                "Enrol, then let one worker tick --ticks times (4 batches each) over "
+                "the backlog and print its peak RSS, instead of running to the end."
+            ),
+        )
+        parser.add_argument(
+            "--ticks",
+            type=int,
+            default=3,
+            help="With --enrol-only: the worker's ticks (default 3, 1 to 100).",
+        )
+        parser.add_argument(
             "--keep",
             action="store_true",
             help="Keep the funnel, its runs and e-mails and the tag.",
         )
 
-    def handle(self, *, customers, workers, batch, keep, **options) -> None:
+    def handle(
+        self, *, customers, workers, batch, keep, enrol_only, ticks, **options
+    ) -> None:
         if customers < 1 or workers < 1 or not 1 <= batch <= 5000:
             raise CommandError(
                 "--customers and --workers must be at least 1, --batch 1 to 5000."
             )
+        if not 1 <= ticks <= 100:
+            raise CommandError("--ticks must be 1 to 100.")
         if connection.vendor == "sqlite":
             if workers != 1:
                 raise CommandError("SQLite has one writer: use --workers 1.")
@@ -70,6 +90,8 @@ class Command(BaseCommand):
                 batch=batch,
                 keep=keep,
                 log=self.stdout.write,
+                enrol_only=enrol_only,
+                ticks=ticks,
             )
         except BenchUnavailable as error:
             raise CommandError(str(error)) from error
@@ -80,6 +102,10 @@ class Command(BaseCommand):
                 app.control.purge()  # the e-mails' delivery tasks: never sent
         for line in result_lines(result):
             self.stdout.write(line)
+        if result.backlog is not None and result.backlog.peak_rss_mb >= RSS_LIMIT_MB:
+            raise CommandError(
+                f"The worker's peak RSS is over {RSS_LIMIT_MB} MB.", returncode=1
+            )
         if result.problems:
             raise CommandError("The correctness check failed.", returncode=1)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -73,6 +74,12 @@ class Command(TranslatedCommand):
             }
         )
         health = scheduler_health()
-        self.stdout.write(
-            _("Backlog: %(backlog)d steps due.") % {"backlog": health.backlog}
-        )
+        if health.backlog_over_cap:
+            self.stdout.write(
+                _("Backlog: more than %(cap)s steps due.")
+                % {"cap": number_format(health.backlog_cap, force_grouping=True)}
+            )
+        else:
+            self.stdout.write(
+                _("Backlog: %(backlog)d steps due.") % {"backlog": health.backlog}
+            )
