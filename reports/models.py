@@ -198,8 +198,10 @@ class ReportScheduleRun(models.Model):
         verbose_name=_("report schedule"),
     )
     period = models.CharField(_("period"), max_length=20)
-    date_from = models.DateField(_("from"), null=True, blank=True)
-    date_to = models.DateField(_("to"), null=True, blank=True)
+    date_from = models.DateField(
+        pgettext_lazy("date range", "from"), null=True, blank=True
+    )
+    date_to = models.DateField(pgettext_lazy("date range", "to"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     sent_to = models.JSONField(_("sent to"), default=list, blank=True)
     skipped = models.JSONField(_("skipped"), default=list, blank=True)
