@@ -303,3 +303,25 @@ def test_webhook_test_event(receiver, manager_user):
     body = json.loads(request.body)
     assert shape(body["data"]) == shape(documented(TEST_EVENT))
     assert body["data"]["sent_by"] == manager_user.email
+
+
+def test_nobody_subscribed_to_a_type_nothing_is_built(receiver, monkeypatch):
+    """The owner asks ``events_wanted`` first: with webhooks only for another
+    event, no data is built and nothing is written."""
+    import customers.events
+    import expirations.events
+    import selling.events
+
+    def never(*args, **kwargs):
+        raise AssertionError("built data nobody wanted")
+
+    monkeypatch.setattr(customers.events, "customer_event_data", never)
+    monkeypatch.setattr(selling.events, "order_event_data", never)
+    monkeypatch.setattr(expirations.events, "expiration_event_data", never)
+    subscribe(receiver.url, ["withdrawal.paid"])
+    customer_create(email="leo@example.com", first_name="Leo")
+    order, _hosting = _paid_order()
+    order_refund(order_id=order.pk)
+    ExpirationFactory(expiry_date=timezone.localdate() - timedelta(days=1))
+    expirations_run_due(timezone.localdate())
+    assert not Delivery.objects.exists()
