@@ -12,8 +12,10 @@ occurrence (the order, the expiration and its expiry date): the same occurrence 
 twice enrols a customer once. The same events end waits at a funnel's goal. With
 the automation module switched off, nothing listens and the call costs nothing.
 
-Each call is also published to ``core.events`` (type ``trigger``, key ``entry_key``,
-data the payload with ``customer_id``) when a sink wants it: the webhooks.
+The funnels' payloads carry ids only. Listeners outside the funnels (webhooks) get
+the same occurrences from ``core.events``, published by the app that owns the data
+with the object's fields (``customers.events``, ``selling.events`` ...): this call
+does not publish them, so each event is delivered once.
 """
 
 from __future__ import annotations
@@ -21,8 +23,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.dispatch import Signal
-
-from core.events import Event, events_publish, events_wanted
 
 automation_event = Signal()
 
@@ -42,13 +42,3 @@ def automation_event_send(
         entry_key=entry_key,
         payload=payload or {},
     )
-    if events_wanted(trigger):
-        events_publish(
-            [
-                Event(
-                    trigger,
-                    key=entry_key,
-                    data={"customer_id": customer_id, **(payload or {})},
-                )
-            ]
-        )

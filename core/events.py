@@ -14,8 +14,10 @@ with the change.
 
 ``events_wanted`` is the cheap check to make first: with nobody listening to the
 type (no sink installed, or no webhook subscribed to it) it is one cached lookup,
-and the publisher builds nothing. Every ``automation_event_send`` is published here
-too, with its payload as the data (see ``core.automation_events``).
+and the publisher builds nothing. The funnels' ``automation_event_send`` is not
+published here: the app that fires a trigger publishes its event itself, with the
+object's fields (``balance.events``, ``customers.events``, ``selling.events``,
+``expirations.events``, ``referrals.events``).
 """
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,6 +14,14 @@ class Subscription(models.Model):
     description = models.CharField(_("description"), max_length=100, blank=True)
     # Stored to sign each delivery (HMAC needs it); shown to Managers once.
     secret = models.CharField(_("signing secret"), max_length=100)
+    # The secret replaced by the last rotation: it also signs until the time below
+    # (the receiver switches to the new one meanwhile).
+    previous_secret = models.CharField(
+        _("previous signing secret"), max_length=100, blank=True
+    )
+    previous_secret_until = models.DateTimeField(
+        _("previous secret signs until"), null=True, blank=True
+    )
     active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -36,6 +46,16 @@ class Subscription(models.Model):
 
     def __str__(self):
         return self.url
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets that sign a delivery at ``now``: the current one first."""
+        if (
+            self.previous_secret
+            and self.previous_secret_until is not None
+            and now < self.previous_secret_until
+        ):
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class Delivery(models.Model):

@@ -23,6 +23,11 @@ urlpatterns = [
         name="staff_toggle",
     ),
     path(
+        "staff/settings/webhooks/<int:pk>/rotate-secret/",
+        views.SubscriptionRotateView.as_view(),
+        name="staff_rotate",
+    ),
+    path(
         "staff/settings/webhooks/<int:pk>/test/",
         views.SubscriptionTestView.as_view(),
         name="staff_test",

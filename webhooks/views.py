@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -20,6 +21,7 @@ from webhooks.services import (
     subscription_create,
     subscription_disable,
     subscription_enable,
+    subscription_secret_rotate,
     subscription_update,
     test_event_send,
 )
@@ -94,6 +96,7 @@ class SubscriptionDetailView(StaffRequiredMixin, TemplateView):
             "form": form,
             "deliveries": deliveries,
             "may_change": self.request.user.has_perm("webhooks.change_subscription"),
+            "now_moment": timezone.now(),
             "title": subscription.description or subscription.url,
         }
 
@@ -135,6 +138,20 @@ class SubscriptionToggleView(_ActionView):
             subscription_enable(subscription_id=subscription.pk)
             messages.success(request, _("The webhook was enabled."))
         return redirect("webhooks:staff_detail", pk=subscription.pk)
+
+
+class SubscriptionRotateView(_ActionView):
+    """A new secret, rendered (not redirected): it is shown on this page once."""
+
+    template_name = SubscriptionDetailView.template_name
+
+    def post(self, request, *args, **kwargs):
+        subscription = get_object_or_404(Subscription, pk=kwargs["pk"])
+        rotated = subscription_secret_rotate(subscription_id=subscription.pk)
+        detail = SubscriptionDetailView(request=request, kwargs=kwargs)
+        response = self.render_to_response(detail.get_context_data(rotated=rotated))
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class SubscriptionTestView(_ActionView):

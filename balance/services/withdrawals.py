@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from balance.events import withdrawal_paid_publish
+from balance.events import withdrawal_paid_publish, withdrawal_requested_publish
 from balance.models import Hold, SourceType, Withdrawal
 from balance.services.holds import hold_place, hold_post, hold_release
 from balance.services.ledger import (
@@ -117,6 +117,7 @@ def withdrawal_request(
         entry_key=f"withdrawal:{withdrawal.pk}",
         payload={"withdrawal_id": withdrawal.pk, "amount": str(withdrawal.amount)},
     )
+    withdrawal_requested_publish(withdrawal)
     return withdrawal
 
 

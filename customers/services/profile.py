@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.automation_events import automation_event_send
 from core.services import email_queue
+from customers.events import customer_created_publish
 from customers.models import Customer, CustomerEvent
 from customers.services.events import customer_event_record
 
@@ -61,8 +62,8 @@ def customer_create(
 
 
 def customer_created_send(customer: Customer, *, source: str) -> None:
-    """Fires the funnel trigger "customer.created" (``source``: "signup", "staff"
-    or "api").
+    """Fires the funnel trigger "customer.created" and publishes the event with the
+    customer's fields (``source``: "signup", "staff" or "api").
 
     A CSV import does not fire it: an import brings in customers who already exist
     elsewhere (a welcome series would greet long-standing customers), and 100,000
@@ -75,6 +76,7 @@ def customer_created_send(customer: Customer, *, source: str) -> None:
         entry_key=f"customer:{customer.pk}:created",
         payload={"source": source},
     )
+    customer_created_publish(customer, created_via=source)
 
 
 @transaction.atomic

@@ -45,6 +45,7 @@ from core.automation_events import automation_event_send
 from core.services import email_queue_many
 from customers.models import Customer
 from expirations.automation import expiration_payload
+from expirations.events import expirations_expired_publish
 from expirations.models import Expiration, ExpirationEvent, ExpirationSettings
 from expirations.services.notifications import expired_email, reminder_email
 from expirations.signals import expiration_expired
@@ -276,6 +277,8 @@ def _recipients(ids: list[int]) -> dict[int, Expiration]:
             "item",
             "expiry_date",
             "customer_id",
+            "quantity",
+            "amount",  # for the webhooks' expiration.expired
             "product__name",
             "product__name_translations",  # the name in the customer's language
         )
@@ -386,6 +389,7 @@ def _expiry_batch(ids: list[int], today: date, report: ExpirationsRunReport) -> 
             ),
         )
         report.sent.append(_sent_line(label, expiration))
+    expirations_expired_publish(expirations[pk] for pk in inserted)
     email_queue_many(email for email in emails if email is not None)
     report.expired += len(inserted)
 

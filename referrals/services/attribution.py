@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.automation_events import automation_event_send
 from customers.models import Customer
+from referrals.events import referral_signed_up_publish
 from referrals.models import Referral, ReferralEvent, ReferralSettings
 from referrals.selectors import referrer_allowed
 from referrals.services.codes import code_find
@@ -91,6 +92,7 @@ def referral_attach(*, referred: Customer, code: str, moment: str) -> Referral:
         entry_key=f"referral.signed_up:{referral.pk}",
         payload={"referral_id": referral.pk, "referred_id": referred.pk},
     )
+    referral_signed_up_publish(referral)
     return referral
 
 

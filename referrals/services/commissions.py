@@ -27,6 +27,7 @@ from balance.services.notifications import customer_notify
 from core.automation_events import automation_event_send
 from core.money import quantize
 from core.services import supported_language
+from referrals.events import commission_available_publish
 from referrals.models import (
     Commission,
     CommissionType,
@@ -239,6 +240,7 @@ def commission_credit(*, commission_id: int) -> Commission | None:
             "amount": str(commission.amount),
         },
     )
+    commission_available_publish(commission)
     return commission
 
 

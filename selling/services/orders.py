@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from core.automation_events import automation_event_send
 from core.input import id_parse
 from selling.discounts import discount_post, discount_refund, discount_release
+from selling.events import order_event_publish
 from selling.models import Order
 from selling.services.notifications import order_paid_notify
 from selling.signals import order_paid, order_refunded
@@ -26,8 +27,9 @@ ZERO = Decimal("0.00")
 
 
 def _order_trigger_send(trigger: str, order: Order) -> None:
-    """Tells the funnels the order was paid (or refunded), once: only the call that
-    changed its status gets here, inside the same transaction."""
+    """Tells the funnels (and the webhooks, with the order's data) the order was
+    paid (or refunded), once: only the call that changed its status gets here,
+    inside the same transaction."""
     product_ids = sorted(set(order.lines.values_list("product_id", flat=True)))
     automation_event_send(
         trigger,
@@ -39,6 +41,7 @@ def _order_trigger_send(trigger: str, order: Order) -> None:
             "total_due": str(order.total_due),
         },
     )
+    order_event_publish(trigger, order)
 
 
 def _order_locked(order_id) -> Order:

@@ -44,3 +44,20 @@ def test_manager_adds_a_webhook_and_sends_a_test_event(page, receiver, settings)
         secret, request.body, request.headers["Clientela-Signature"]
     )
     assert json.loads(request.body)["id"] == Delivery.objects.get().event_id
+
+    # Rotate the secret: the new one shown once; the next event is signed with
+    # both for the day, so a receiver still holding the old one accepts it.
+    page.get_by_role("button", name="Rotate secret").click()
+    new_secret = page.get_by_test_id("webhook-secret").inner_text()
+    assert new_secret.startswith("whsec_") and new_secret != secret
+    page.get_by_test_id("webhook-rotation").wait_for()
+    page.get_by_role("button", name="Send test event").click()
+    page.get_by_text("A test event is on its way").wait_for()
+    page.reload()
+    assert new_secret not in page.content()
+    _first, second = receiver.requests
+    header = second.headers["Clientela-Signature"]
+    assert header.count("v1=") == 2
+    verify = doc_verify_signature()
+    assert verify(new_secret, second.body, header)
+    assert verify(secret, second.body, header)

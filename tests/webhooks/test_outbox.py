@@ -122,12 +122,15 @@ def test_the_cached_types_follow_the_subscriptions(django_user_model):
     assert not events_wanted("order.refunded")
 
 
-def test_automation_events_reach_the_webhooks_with_their_payload():
+def test_a_trigger_is_delivered_once_with_the_owners_data():
     subscribe(URL, ["customer.created"])
     customer = customer_create(email="hello@example.com", first_name="Hello")
+    # One delivery: the app's event, not also the funnel trigger's payload.
     delivery = Delivery.objects.get()
     assert delivery.event_type == "customer.created"
-    assert delivery.payload["data"] == {"customer_id": customer.pk, "source": "staff"}
+    data = delivery.payload["data"]
+    assert (data["customer_id"], data["source"]) == (customer.pk, "staff")
+    assert (data["email"], data["first_name"]) == ("hello@example.com", "Hello")
     assert delivery.payload["type"] == "customer.created"
     assert set(delivery.payload) == {"id", "type", "created", "data"}
 

@@ -12,18 +12,23 @@ from webhooks.services.sending import (
     webhooks_run,
 )
 from webhooks.services.subscriptions import (
+    ROTATION_OVERLAP,
     CreatedSubscription,
+    RotatedSecret,
     active_event_types,
     subscription_create,
     subscription_disable,
     subscription_enable,
+    subscription_secret_rotate,
     subscription_update,
 )
 
 __all__ = [
     "RETRY_WINDOW",
+    "ROTATION_OVERLAP",
     "SIGNATURE_HEADER",
     "CreatedSubscription",
+    "RotatedSecret",
     "RunReport",
     "active_event_types",
     "deliveries_send_due",
@@ -35,6 +40,7 @@ __all__ = [
     "subscription_create",
     "subscription_disable",
     "subscription_enable",
+    "subscription_secret_rotate",
     "subscription_update",
     "test_event_send",
     "webhooks_run",

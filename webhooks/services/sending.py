@@ -16,6 +16,7 @@ import hmac
 import json
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.client import HTTPException
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,11 +47,15 @@ FAILING_WINDOW = RETRY_WINDOW
 ERROR_LENGTH = 500
 
 
-def signature_header(secret: str, timestamp: int, body: bytes) -> str:
-    """``t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + body>`` (as Stripe's)."""
+def signature_header(secret: str | Sequence[str], timestamp: int, body: bytes) -> str:
+    """``t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + body>`` (as Stripe's), one
+    ``v1`` per secret (two while a rotated secret still signs)."""
     signed = f"{timestamp}.".encode() + body
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+    keys = [secret] if isinstance(secret, str) else list(secret)
+    digests = [
+        hmac.new(key.encode(), signed, hashlib.sha256).hexdigest() for key in keys
+    ]
+    return ",".join([f"t={timestamp}", *(f"v1={digest}" for digest in digests)])
 
 
 def body_encode(payload: dict) -> bytes:
@@ -96,7 +101,9 @@ def delivery_http_send(delivery: Delivery, subscription: Subscription) -> SendOu
         "User-Agent": "Clientela-Webhooks/1",
         "Clientela-Event-Id": delivery.event_id,
         "Clientela-Event-Type": delivery.event_type,
-        SIGNATURE_HEADER: signature_header(subscription.secret, int(time.time()), body),
+        SIGNATURE_HEADER: signature_header(
+            subscription.signing_secrets(timezone.now()), int(time.time()), body
+        ),
     }
     http = connection_open(target, timeout=_timeout())
     try:
@@ -138,14 +145,31 @@ def deliveries_claim(
     return claimed
 
 
-def _managers_email(subscription: Subscription) -> None:
-    """Tells the Managers, once per disabling, that the subscription stopped."""
-    managers = (
+def _people_to_tell() -> list:
+    """The active Managers and superusers with an e-mail, once per person (a
+    superuser in the Manager group, or two accounts of one address, get one)."""
+    users = (
         get_user_model()
-        .objects.filter(groups__name="Manager", is_active=True)
+        .objects.filter(Q(groups__name="Manager") | Q(is_superuser=True))
+        .filter(is_active=True)
         .exclude(email="")
         .distinct()
+        .order_by("pk")
     )
+    seen: set[str] = set()
+    people = []
+    for user in users:
+        address = user.email.strip().lower()
+        if address and address not in seen:
+            seen.add(address)
+            people.append(user)
+    return people
+
+
+def _managers_email(subscription: Subscription) -> None:
+    """Tells the Managers and superusers, once per disabling, that the
+    subscription stopped."""
+    managers = _people_to_tell()
     url = absolute_url(reverse("webhooks:staff_detail", kwargs={"pk": subscription.pk}))
     disabled_at = subscription.disabled_at or timezone.now()
     email_queue_many(

@@ -1,11 +1,12 @@
-"""Subscriptions: create (the secret shown once), edit, disable and enable; the
-cached set of event types someone is subscribed to."""
+"""Subscriptions: create (the secret shown once), edit, rotate the secret, disable
+and enable; the cached set of event types someone is subscribed to."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -22,6 +23,8 @@ ACTIVE_TYPES_CACHE_KEY = "webhooks:active-event-types"
 # A process that did not see the change (another web process with the default
 # in-memory cache) learns of it within this time; a shared cache learns at once.
 ACTIVE_TYPES_CACHE_SECONDS = 60
+# After a rotation the replaced secret also signs for this long.
+ROTATION_OVERLAP = timedelta(hours=24)
 
 
 def active_event_types() -> frozenset[str]:
@@ -105,6 +108,28 @@ def subscription_create(
     )
     active_event_types_forget()
     return CreatedSubscription(subscription, secret)
+
+
+@dataclass(frozen=True)
+class RotatedSecret:
+    subscription: Subscription
+    secret: str
+
+
+@transaction.atomic(durable=True)
+def subscription_secret_rotate(*, subscription_id: int) -> RotatedSecret:
+    """A new secret, returned to be shown once. The one it replaces also signs
+    for ``ROTATION_OVERLAP`` (two ``v1=`` in the header); a secret replaced
+    earlier stops signing now."""
+    subscription = Subscription.objects.select_for_update().get(pk=subscription_id)
+    secret = secret_generate()
+    subscription.previous_secret = subscription.secret
+    subscription.previous_secret_until = timezone.now() + ROTATION_OVERLAP
+    subscription.secret = secret
+    subscription.save(
+        update_fields=["secret", "previous_secret", "previous_secret_until"]
+    )
+    return RotatedSecret(subscription, secret)
 
 
 @transaction.atomic(durable=True)
