@@ -292,23 +292,42 @@ register(
 )
 register("expirations: widget to do today", _widget("todo_today"), order=71)
 register("expirations: card tab", _tab_url, order=72)
-register(
-    "expirations: report expiring soon",
-    lambda: reverse("expirations:report") + "?state=expiring_soon",
-    order=73,
-)
 
 
-def _report_next_month_url() -> str:
+def _report_url(old_filters: str):
+    """The report builder's page for the old report's filters (the old URL now
+    redirects there); ``None`` with the reports module switched off."""
+
+    def url() -> str | None:
+        from django.apps import apps
+        from django.http import QueryDict
+
+        from expirations.views.staff.report import SOURCE_KEY, report_builder_query
+
+        if not apps.is_installed("reports"):
+            return None
+        page = reverse("reports:page", args=[SOURCE_KEY])
+        return f"{page}?{report_builder_query(QueryDict(old_filters))}"
+
+    return url
+
+
+def _next_month_filters() -> str:
     today = timezone.localdate()
     until = today + timedelta(days=30)
-    return (
-        f"{reverse('expirations:report')}"
-        f"?expiry_from={today.isoformat()}&expiry_to={until.isoformat()}"
-    )
+    return f"expiry_from={today.isoformat()}&expiry_to={until.isoformat()}"
 
 
-register("expirations: report expiry next month", _report_next_month_url, order=74)
+register(
+    "expirations: report expiring soon",
+    _report_url("state=expiring_soon"),
+    order=73,
+)
+register(
+    "expirations: report expiry next month",
+    lambda: _report_url(_next_month_filters())(),
+    order=74,
+)
 register(
     "expirations: customer list sorted by call date",
     "/staff/customers/?sort=-call_date",
