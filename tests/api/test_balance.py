@@ -224,3 +224,61 @@ def test_entries_page_query_count(client, secret, django_assert_max_num_queries)
     with django_assert_max_num_queries(3):
         response = get(client, f"/api/v1/customers/{customer.pk}/entries", secret)
     assert len(response.json()["data"]) == 30
+
+
+def test_entries_cursor_pages_over_ten_thousand_entries_while_new_ones_arrive(
+    client, secret
+):
+    """Every one of 10,000 entries once, newest first, in pages of 200 (the most a
+    page holds); entries posted between two pages neither repeat nor hide one."""
+    customer = CustomerFactory()
+    amounts = [Decimal("1.00")] * 10_000
+    running = Decimal("0.00")
+    entries = []
+    for index, amount in enumerate(amounts):
+        running += amount
+        entries.append(
+            Entry(
+                customer=customer,
+                amount=amount,
+                kind=Entry.Kind.MANUAL_CREDIT,
+                author_kind=Entry.AuthorKind.SYSTEM,
+                author_label="test",
+                balance_after=running,
+                idempotency_key=f"bulk:{index}",
+            )
+        )
+    Entry.objects.bulk_create(entries, batch_size=2_000)
+    type(customer).objects.filter(pk=customer.pk).update(balance=running)
+    existing = list(
+        Entry.objects.filter(customer=customer)
+        .order_by("-id")
+        .values_list("id", flat=True)
+    )
+    seen: list[int] = []
+    cursor = None
+    pages = 0
+    while True:
+        params: dict = {"limit": 200}
+        if cursor:
+            params["cursor"] = cursor
+        response = get(
+            client, f"/api/v1/customers/{customer.pk}/entries", secret, **params
+        )
+        assert response.status_code == 200
+        body = response.json()
+        seen += [entry["id"] for entry in body["data"]]
+        pages += 1
+        if pages % 10 == 0:  # a credit arrives while the client pages
+            balance_credit(
+                customer_id=customer.pk,
+                amount=Decimal("1.00"),
+                author=Author.system("test"),
+                idempotency_key=f"during:{pages}",
+            )
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 50
+    assert seen == existing
+    assert len(set(seen)) == 10_000
