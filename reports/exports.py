@@ -290,13 +290,18 @@ def _pdf_layout(result: ReportResult, table: Table | None) -> dict[str, Any]:
 
 
 def report_pdf_document(
-    result: ReportResult, *, chart_svg: str = "", table: Table | None = None
+    result: ReportResult,
+    *,
+    chart_svg: str = "",
+    table: Table | None = None,
+    chart_measure: str = "",
 ) -> Document:
     """The laid-out pages of the PDF (a weasyprint ``Document``): the table, its
     totals and the notes, figures in the active language's format; ``chart_svg``
     (an SVG document, ``reports.svg``) is drawn above the table. A pivot's
     ``table`` (``reports.presentation.report_table``) is drawn as the page shows
-    it when it fits the page's width (``PDF_PIVOT_MAX_COLUMNS``), else long."""
+    it when it fits the page's width (``PDF_PIVOT_MAX_COLUMNS``), else long;
+    ``chart_measure`` names the measure a two-dimension chart draws."""
     from weasyprint import HTML
 
     if len(result.rows) > PDF_MAX_ROWS:
@@ -322,6 +327,7 @@ def report_pdf_document(
             "notes": result.notes,
             **layout,
             "width": sum(span for _text, span, _number in layout["heads"][0]),
+            "chart_measure": chart_measure,
             "chart_uri": (
                 "data:image/svg+xml;base64,"
                 + base64.b64encode(chart_svg.encode()).decode()
@@ -334,7 +340,13 @@ def report_pdf_document(
 
 
 def report_pdf(
-    result: ReportResult, *, chart_svg: str = "", table: Table | None = None
+    result: ReportResult,
+    *,
+    chart_svg: str = "",
+    table: Table | None = None,
+    chart_measure: str = "",
 ) -> bytes:
     """The report as a PDF (weasyprint); ``ValueError`` past ``PDF_MAX_ROWS``."""
-    return report_pdf_document(result, chart_svg=chart_svg, table=table).write_pdf()
+    return report_pdf_document(
+        result, chart_svg=chart_svg, table=table, chart_measure=chart_measure
+    ).write_pdf()

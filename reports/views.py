@@ -208,7 +208,12 @@ class ReportExportView(StaffRequiredMixin, View):
                 form.add_error(None, pdf_too_long_message())
                 return _page_with_errors(request, report_source, form)
             response = HttpResponse(
-                report_pdf(result, chart_svg=chart_svg(chart), table=table),
+                report_pdf(
+                    result,
+                    chart_svg=chart_svg(chart),
+                    table=table,
+                    chart_measure=chart["measure"],
+                ),
                 content_type="application/pdf",
             )
         response["Content-Disposition"] = f'attachment; filename="{name}"'

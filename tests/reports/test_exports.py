@@ -217,9 +217,14 @@ def test_pdf_of_a_pivot_that_fits_is_the_pivot_shown(staff_client, ledger):
 
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
-    text = _pdf_text(report_pdf_document(figures.result, table=table))
+    text = _pdf_text(
+        report_pdf_document(
+            figures.result, table=table, chart_svg="<svg/>", chart_measure="Net"
+        )
+    )
     assert "Paid at checkout" in text and "134.50" in text
     assert "do not fit across the page" not in text
+    assert "The chart draws Net." in text
 
 
 def test_pdf_of_a_pivot_too_wide_for_the_page_is_listed_long(staff_client, ledger):
