@@ -4,7 +4,8 @@ Registered from ``CustomersConfig.ready()`` in ``core.plugins.report_sources``;
 the ``reports`` app computes it without importing this app.
 
 - dimensions: ``day`` ... ``year`` of ``created_at`` (when the customer
-  registered) in ``TIME_ZONE``; ``language``; ``region``; ``city``;
+  registered) in ``TIME_ZONE``; ``language``; ``region``; ``city`` (both grouped
+  whatever their case and outer spaces, shown as most customers spell them);
   ``utm_source`` and ``utm_medium`` (where they came from); ``tag``;
   ``newsletter_list`` (the lists they are subscribed to now); ``login``
   (``enabled``: they have an active login, else ``disabled``);
@@ -15,6 +16,7 @@ the ``reports`` app computes it without importing this app.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -29,11 +31,13 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Lower, Trim
 from django.utils.translation import gettext_lazy as _
 
 from core import plugins
 from core.reporting import (
     COUNT,
+    Labels,
     ReportFilter,
     ReportMeasure,
     ReportSource,
@@ -86,6 +90,34 @@ tag_labels = labels_of_rows(Tag.objects.all, "name")
 list_labels = labels_of_rows(NewsletterList.objects.all, "name")
 
 
+def place_key(field: str) -> Lower:
+    """A region or city as the report groups it: trimmed and lower-cased, so that
+    "Milano", "milano" and " Milano " are one row (the customers type them)."""
+    return Lower(Trim(F(field)))
+
+
+def place_labels(field: str) -> Labels:
+    """``labels`` for ``place_key(field)``: per key, the spelling most customers
+    typed (trimmed; on a tie, the first in code-point order, so "Milano" before
+    "milano" whatever the database's collation), in one query."""
+
+    def labels(values: Iterable[Any]) -> Mapping[Any, Any]:
+        wanted = [value for value in values if value]
+        spellings = (
+            Customer.objects.annotate(place_key=place_key(field), spelling=Trim(field))
+            .filter(place_key__in=wanted)
+            .values_list("place_key", "spelling")
+            .annotate(customers=Count("id"))
+            .order_by()
+        )
+        best: dict[Any, tuple[int, str]] = {}
+        for key, spelling, customers in spellings:
+            best[key] = min(best.get(key, (0, "")), (-customers, spelling))
+        return {key: spelling for key, (_count, spelling) in best.items()}
+
+    return labels
+
+
 def tag_apply(rows: QuerySet, values: tuple[Any, ...]) -> QuerySet:
     # A subquery, not a join: a customer with two of the tags stays one row.
     tagged = Customer.tags.through.objects.filter(tag_id__in=values)
@@ -120,8 +152,16 @@ def customers_source() -> ReportSource:
             language_labels,
             order=10,
         ),
-        category_dimension("region", _("Region"), lambda: F("region"), order=11),
-        category_dimension("city", _("City"), lambda: F("city"), order=12),
+        category_dimension(
+            "region",
+            _("Region"),
+            lambda: place_key("region"),
+            place_labels("region"),
+            order=11,
+        ),
+        category_dimension(
+            "city", _("City"), lambda: place_key("city"), place_labels("city"), order=12
+        ),
         category_dimension(
             "utm_source", _("UTM source"), lambda: F("utm_source"), order=13
         ),

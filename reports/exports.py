@@ -46,6 +46,13 @@ DATE_FORMAT = "yyyy-mm-dd"
 PDF_MAX_ROWS = 2_000
 
 
+# A pivot's PDF is the pivot as the page shows it while its columns fit the A4
+# landscape page (about 16 figures of 12 characters at 9 pt across 273 mm; the
+# row label takes two): past this many cells across, it is laid out long, a row
+# per rows x columns pair (the engine's table), rather than overflowing the page.
+PDF_PIVOT_MAX_COLUMNS = 14
+
+
 def pdf_too_long_message() -> str:
     return _("A PDF holds at most %(max)s rows: use csv or xlsx for this report.") % {
         "max": f"{PDF_MAX_ROWS:,}"
@@ -251,10 +258,50 @@ def _pdf_cells(result: ReportResult, row: ReportRow) -> list[tuple[str, bool]]:
     return cells
 
 
-def report_pdf_document(result: ReportResult, *, chart_svg: str = "") -> Document:
+def pdf_pivot_fits(table: Table) -> bool:
+    """Whether a pivot's columns fit across the PDF's page."""
+    return len(table.heads[-1]) <= PDF_PIVOT_MAX_COLUMNS
+
+
+def _pdf_layout(result: ReportResult, table: Table | None) -> dict[str, Any]:
+    """The PDF table's header rows (text, span, number), body rows and totals
+    (text, number): the pivot when it is given and fits, else the long table."""
+    if table is not None and pdf_pivot_fits(table):
+        return {
+            "heads": [
+                [(text, span, number) for text, span, number, _url in head]
+                for head in table.heads
+            ],
+            "rows": [[(c.text, c.number) for c in line] for line in table.body],
+            "totals": [(c.text, c.number) for c in table.totals],
+            "long": False,
+        }
+    return {
+        "heads": [
+            [
+                (str(column.label), 1, not column.is_dimension)
+                for column in result.columns
+            ]
+        ],
+        "rows": [_pdf_cells(result, row) for row in result.rows],
+        "totals": _pdf_cells(result, result.totals),
+        "long": table is not None,
+    }
+
+
+def report_pdf_document(
+    result: ReportResult,
+    *,
+    chart_svg: str = "",
+    table: Table | None = None,
+    chart_measure: str = "",
+) -> Document:
     """The laid-out pages of the PDF (a weasyprint ``Document``): the table, its
     totals and the notes, figures in the active language's format; ``chart_svg``
-    (an SVG document, ``reports.svg``) is drawn above the table."""
+    (an SVG document, ``reports.svg``) is drawn above the table. A pivot's
+    ``table`` (``reports.presentation.report_table``) is drawn as the page shows
+    it when it fits the page's width (``PDF_PIVOT_MAX_COLUMNS``), else long;
+    ``chart_measure`` names the measure a two-dimension chart draws."""
     from weasyprint import HTML
 
     if len(result.rows) > PDF_MAX_ROWS:
@@ -271,18 +318,16 @@ def report_pdf_document(result: ReportResult, *, chart_svg: str = "") -> Documen
         range_text = _("Until %(end)s (left out)") % {"end": query.date_to.isoformat()}
     else:
         range_text = _("All dates")
+    layout = _pdf_layout(result, table)
     html = render_to_string(
         "reports/report_pdf.html",
         {
             "title": str(query.source.label),
             "range_text": range_text,
             "notes": result.notes,
-            "columns": [
-                {"label": str(column.label), "number": not column.is_dimension}
-                for column in result.columns
-            ],
-            "rows": [_pdf_cells(result, row) for row in result.rows],
-            "totals": _pdf_cells(result, result.totals),
+            **layout,
+            "width": sum(span for _text, span, _number in layout["heads"][0]),
+            "chart_measure": chart_measure,
             "chart_uri": (
                 "data:image/svg+xml;base64,"
                 + base64.b64encode(chart_svg.encode()).decode()
@@ -294,6 +339,14 @@ def report_pdf_document(result: ReportResult, *, chart_svg: str = "") -> Documen
     return HTML(string=html).render()
 
 
-def report_pdf(result: ReportResult, *, chart_svg: str = "") -> bytes:
+def report_pdf(
+    result: ReportResult,
+    *,
+    chart_svg: str = "",
+    table: Table | None = None,
+    chart_measure: str = "",
+) -> bytes:
     """The report as a PDF (weasyprint); ``ValueError`` past ``PDF_MAX_ROWS``."""
-    return report_pdf_document(result, chart_svg=chart_svg).write_pdf()
+    return report_pdf_document(
+        result, chart_svg=chart_svg, table=table, chart_measure=chart_measure
+    ).write_pdf()

@@ -89,6 +89,14 @@ class ReportForm(forms.Form):
             (CHART_LINE, pgettext_lazy("chart kind", "Lines")),
         ],
     )
+    chart_measure = forms.ChoiceField(
+        label=_("Chart's measure"),
+        required=False,
+        help_text=_(
+            "With columns, the chart draws one measure, stacked by the columns: "
+            "the first one unless you pick another."
+        ),
+    )
 
     def __init__(self, *args, source: ReportSource, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,6 +109,10 @@ class ReportForm(forms.Form):
         ]
         self.fields["measures"].choices = [  # type: ignore[attr-defined]
             (m.key, m.label) for m in source.measures
+        ]
+        self.fields["chart_measure"].choices = [  # type: ignore[attr-defined]
+            ("", _("The first measure")),
+            *((m.key, m.label) for m in source.measures),
         ]
         self.fields["period"].choices = [  # type: ignore[attr-defined]
             ("", _("Dates below")),
@@ -147,7 +159,8 @@ class ReportForm(forms.Form):
         return [
             self[name]
             for name in self.fields
-            if not name.startswith(FILTER_PREFIX) and name != "chart"
+            if not name.startswith(FILTER_PREFIX)
+            and name not in ("chart", "chart_measure")
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -180,8 +193,16 @@ class ReportForm(forms.Form):
                 field = "columns" if cleaned.get("columns") else "rows"
             self.add_error(field, error.message)
             return cleaned
+        chart_measure = cleaned.get("chart_measure") or ""
+        if chart_measure and chart_measure not in [m.key for m in query.measures]:
+            self.add_error(
+                "chart_measure",
+                _("Pick one of the measures of the report, or the first one."),
+            )
+            return cleaned
         cleaned["query"] = query
         cleaned["chart"] = cleaned.get("chart") or CHART_BAR
+        cleaned["chart_measure"] = chart_measure
         return cleaned
 
     @property

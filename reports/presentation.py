@@ -181,11 +181,20 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-def report_chart(view: ReportFigures, kind: str) -> dict[str, Any]:
+def report_chart(
+    view: ReportFigures, kind: str, measure_key: str = ""
+) -> dict[str, Any]:
     """The chart's figures, for Chart.js (``json_script``) and the SVG: the
     labels along the x axis (the periods, else the rows), and a series per
     value of the other dimension (stacked) or, with one dimension, per measure.
-    Figures are decimal texts (money never goes through a float here)."""
+    Figures are decimal texts (money never goes through a float here).
+
+    With two dimensions the chart draws one measure, ``measure_key`` (else the
+    first), and names it in ``measure``: stacking every measure of every column
+    would add up counts and money in one bar. Metabase does the same (a chart
+    with two groupings takes one metric) and so does Odoo's graph view (one
+    measure at a time, picked from its Measures menu).
+    """
     result = view.result
     dimensions = result.dimension_columns
     measures = result.measure_columns
@@ -209,10 +218,11 @@ def report_chart(view: ReportFigures, kind: str) -> dict[str, Any]:
                 for m in measures
             ],
             "measure": "",
+            "measure_key": "",
         }
     x_index = next((i for i, d in enumerate(dimensions) if d.kind == PERIOD), 0)
     x_dim, series_dim = dimensions[x_index], dimensions[1 - x_index]
-    measure = measures[0]
+    measure = next((m for m in measures if m.key == measure_key), measures[0])
     x_ids: dict[Any, str] = {}
     series_ids: dict[Any, str] = {}
     figures: dict[tuple[Any, Any], str] = {}
@@ -234,4 +244,5 @@ def report_chart(view: ReportFigures, kind: str) -> dict[str, Any]:
             for series, label in series_ids.items()
         ],
         "measure": str(measure.label),
+        "measure_key": measure.key,
     }

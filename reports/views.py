@@ -86,7 +86,9 @@ def report_form_compute(
     except ReportQueryError as error:
         form.add_error(None, error.message)
         return None, None
-    return figures, report_chart(figures, form.cleaned_data["chart"])
+    return figures, report_chart(
+        figures, form.cleaned_data["chart"], form.cleaned_data["chart_measure"]
+    )
 
 
 def _query_string(form: ReportForm) -> str:
@@ -206,7 +208,12 @@ class ReportExportView(StaffRequiredMixin, View):
                 form.add_error(None, pdf_too_long_message())
                 return _page_with_errors(request, report_source, form)
             response = HttpResponse(
-                report_pdf(result, chart_svg=chart_svg(chart)),
+                report_pdf(
+                    result,
+                    chart_svg=chart_svg(chart),
+                    table=table,
+                    chart_measure=chart["measure"],
+                ),
                 content_type="application/pdf",
             )
         response["Content-Disposition"] = f'attachment; filename="{name}"'

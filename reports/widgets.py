@@ -51,7 +51,11 @@ def pinned_reports_context(request: HttpRequest) -> dict[str, Any] | None:
                 "name": preset.label if preset else saved.name,
                 "extra_template": extra_template,
                 "extra": extra,
-                "chart": report_chart(figures, form.cleaned_data["chart"]),
+                "chart": report_chart(
+                    figures,
+                    form.cleaned_data["chart"],
+                    form.cleaned_data["chart_measure"],
+                ),
                 "chart_id": f"report-chart-{saved.pk}",
                 "totals": [
                     (

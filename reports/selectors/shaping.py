@@ -86,10 +86,18 @@ def result_build(
     figures: dict[Key, dict[str, Any]],
     period_index: int | None,
     grain: str,
+    *,
+    folded: bool = False,
 ) -> ReportResult:
+    """``folded``: the top N was taken by the database (``compute._top_compute``),
+    and the key ``(OTHERS_KEY,)``, if there, is the rest added up."""
     dimensions = query.dimensions
     groups: list[tuple[Key, list[Key], str]] = [(key, [key], DATA) for key in keys]
-    if query.top:
+    if folded:
+        groups = [
+            (key, [key], OTHERS if key == (OTHERS_KEY,) else DATA) for key in keys
+        ]
+    elif query.top:
         groups = _top_fold(query, keys, figures, period_index)
     labels = _labels(query, [key for key, _members, _kind in groups])
 

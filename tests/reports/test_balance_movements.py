@@ -31,6 +31,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext, override_settings
 
+from balance.models import Entry
 from customers.models import Customer
 from reports.query import ReportQueryError, report_query_build
 from reports.selectors import report_compute
@@ -272,6 +273,52 @@ def test_movements_top_n_folds_the_rest_into_others(db):
     ]
     assert result.rows[1].labels["customer"] == "Others"
     assert figures(result.totals, "count,net") == (4, D("60.00"))
+
+
+def test_movements_top_n_is_ranked_by_the_database_past_the_row_limit(db, monkeypatch):
+    """A top N of one category is the database's ORDER BY ... LIMIT N and one sum
+    of the rest: with more groups than the row limit (3 here) it still computes,
+    in three queries (the top, the rest, the names)."""
+    monkeypatch.setattr("reports.selectors.compute.MAX_ROWS", 3)
+    customers = [CustomerFactory(first_name=name, last_name="") for name in "ABCDE"]
+    # Nets: A 1, B 2, C 3 (+4 -1), D 4, E 5; counts 1, 1, 2, 1, 1.
+    amounts = (["1.00"], ["2.00"], ["4.00", "-1.00"], ["4.00"], ["5.00"])
+    for customer, history in zip(customers, amounts, strict=True):
+        history_write(
+            customer,
+            [
+                Past(
+                    rome(f"2026-02-0{day} 10:00"),
+                    amount,
+                    Entry.Kind.MANUAL_DEBIT if amount[0] == "-" else "manual_credit",
+                )
+                for day, amount in enumerate(history, start=1)
+            ],
+        )
+
+    with pytest.raises(ReportQueryError):
+        compute("customer", measures="net,count", date_from=None, date_to=None)
+    with CaptureQueriesContext(connection) as captured:
+        result = compute(
+            "customer",
+            measures="net,count,average",
+            date_from=None,
+            date_to=None,
+            sort="-net",
+            top=2,
+        )
+
+    assert len(captured) == 3
+    assert [
+        (r.kind, r.labels["customer"], figures(r, "net,count,average"))
+        for r in result.rows
+    ] == [
+        ("data", "E", (D("5.00"), 1, D("5.00"))),
+        ("data", "D", (D("4.00"), 1, D("4.00"))),
+        # A, B and C: 1 + 2 + 3 = 6.00 over 4 entries, 1.50 each.
+        ("others", "Others", (D("6.00"), 4, D("1.50"))),
+    ]
+    assert figures(result.totals, "net,count,average") == (D("15.00"), 6, D("2.50"))
 
 
 def test_movements_top_n_with_a_period_folds_per_period(ledger):

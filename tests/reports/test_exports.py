@@ -147,3 +147,124 @@ def test_export_pdf_shows_the_same_figures(result):
     for figure in ("1,012.35", "2.10", "1,010.25", "336.75"):
         assert figure in text
     assert "Deleted operations and their reversals are left out." in text
+
+
+def _pdf_text(document) -> str:
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    return " ".join(
+        box.text
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if isinstance(box, TextBox)
+    )
+
+
+def _pdf_of_pivot(client, measures):
+    """The PDF export of the conftest ledger by month x kind (5 kinds in the
+    range: 1 + (5 + 1) x len(measures) cells across), as the page exports it."""
+    from django.urls import reverse
+
+    export = reverse("reports:export", args=["balance.movements", "pdf"])
+    params = {
+        "date_from": "2026-01-01",
+        "date_to": "2026-04-01",
+        "rows": "month",
+        "columns": "kind",
+        "measures": measures,
+    }
+    return client.get(export, params)
+
+
+def test_pdf_of_a_pivot_that_fits_is_the_pivot_shown(staff_client, ledger):
+    from reports.exports import PDF_PIVOT_MAX_COLUMNS, _pdf_layout, pdf_pivot_fits
+    from reports.presentation import report_table, report_view_compute
+
+    query = report_query_build(
+        source="balance.movements",
+        group_by="month,kind",
+        measures="net",
+        date_from="2026-01-01",
+        date_to="2026-04-01",
+    )
+    figures = report_view_compute(query, None)
+    table = report_table(figures)
+    assert len(table.heads[-1]) == 7 <= PDF_PIVOT_MAX_COLUMNS
+    assert pdf_pivot_fits(table)
+    layout = _pdf_layout(figures.result, table)
+    assert layout["long"] is False
+    assert [text for text, _span, _number in layout["heads"][0]] == [
+        "Month",
+        "Automation",
+        "Credit",
+        "Debit",
+        "Gift",
+        "Paid at checkout",
+        "Total",
+    ]
+    # The pivot's rows, as on the page (test_page.py works them out).
+    assert [text for text, _number in layout["rows"][0]] == [
+        "2026-01",
+        "0.00",
+        "100.00",
+        "-30.00",
+        "0.00",
+        "0.00",
+        "70.00",
+    ]
+
+    response = _pdf_of_pivot(staff_client, ["net"])
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    text = _pdf_text(
+        report_pdf_document(
+            figures.result, table=table, chart_svg="<svg/>", chart_measure="Net"
+        )
+    )
+    assert "Paid at checkout" in text and "134.50" in text
+    assert "do not fit across the page" not in text
+    assert "The chart draws Net." in text
+
+
+def test_pdf_of_a_pivot_too_wide_for_the_page_is_listed_long(staff_client, ledger):
+    from reports.exports import _pdf_layout, pdf_pivot_fits
+    from reports.presentation import report_table, report_view_compute
+
+    query = report_query_build(
+        source="balance.movements",
+        group_by="month,kind",
+        measures="count,credits,debits,net",
+        date_from="2026-01-01",
+        date_to="2026-04-01",
+    )
+    figures = report_view_compute(query, None)
+    table = report_table(figures)
+    assert len(table.heads[-1]) == 1 + 6 * 4  # 25 cells: more than the page holds
+    assert not pdf_pivot_fits(table)
+    layout = _pdf_layout(figures.result, table)
+    assert layout["long"] is True
+    assert [text for text, _span, _number in layout["heads"][0]] == [
+        "Month",
+        "Operation type",
+        "Operations",
+        "Credits",
+        "Debits",
+        "Net",
+    ]
+    # A row per month x kind with figures (zero-filled pairs included): 3 x 5.
+    assert len(layout["rows"]) == 15
+    assert [text for text, _number in layout["totals"]] == [
+        "Total",
+        "",
+        "5",
+        "170.00",
+        "35.50",
+        "134.50",
+    ]
+
+    response = _pdf_of_pivot(staff_client, ["count", "credits", "debits", "net"])
+
+    assert response.status_code == 200
+    text = _pdf_text(report_pdf_document(figures.result, table=table))
+    assert "The columns do not fit across the page" in text

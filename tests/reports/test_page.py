@@ -9,10 +9,13 @@ from datetime import date
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from balance.bench_cases import REPORT_CASES, report_case_url
 from balance.models import Entry
 from tests.core.factories import StaffFactory
 from tests.customers.factories import CustomerFactory
@@ -98,6 +101,55 @@ def test_page_pivot_month_by_kind_with_the_totals_of_rows_and_columns(
     by_kind = {series["label"]: series["values"] for series in chart["series"]}
     assert by_kind["Debit"] == ["-30.00", "0.00", "0.00"]
     assert by_kind["Gift"] == ["0.00", "50.00", "0.00"]
+
+
+def test_page_pivot_chart_names_its_measure_and_draws_the_one_picked(
+    staff_client, ledger
+):
+    """Month x kind with count and net: the chart draws the first measure (count)
+    and says so; picked, it draws the net (the figures of the pivot above)."""
+    response = get(
+        staff_client, rows="month", columns="kind", measures=["count", "net"]
+    )
+
+    chart = response.context["chart"]
+    assert (chart["measure"], chart["measure_key"]) == ("Operations", "count")
+    by_kind = {series["label"]: series["values"] for series in chart["series"]}
+    assert by_kind["Credit"] == ["1", "0", "0"]
+    html = response.content.decode()
+    assert "The chart draws Operations" in html
+    assert 'name="chart_measure"' in html
+
+    response = get(
+        staff_client,
+        rows="month",
+        columns="kind",
+        measures=["count", "net"],
+        chart_measure="net",
+    )
+
+    chart = response.context["chart"]
+    assert (chart["measure"], chart["measure_key"]) == ("Net", "net")
+    by_kind = {series["label"]: series["values"] for series in chart["series"]}
+    assert by_kind["Debit"] == ["-30.00", "0.00", "0.00"]
+    assert by_kind["Gift"] == ["0.00", "50.00", "0.00"]
+    assert "The chart draws Net" in response.content.decode()
+
+
+def test_page_chart_measure_not_in_the_report_is_refused(staff_client, ledger):
+    response = get(
+        staff_client,
+        rows="month",
+        columns="kind",
+        measures="net",
+        chart_measure="count",
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["chart_measure"] == [
+        "Pick one of the measures of the report, or the first one."
+    ]
+    assert response.context["table"] is None
 
 
 def test_page_pivot_keeps_the_balances_right_in_its_totals(staff_client, ledger):
@@ -295,6 +347,58 @@ def test_page_makes_a_fixed_number_of_queries(
 
     assert (few_rows, many_rows) == (2, 11)  # 25 customers: the top 10 and others
     assert few == many
+
+
+def _ledger_of_2025(first, count):
+    """``count`` customers with four entries each in 2025 (three months, three
+    kinds) and one in December 2024, before the bench cases' year."""
+    for index in range(first, first + count):
+        history_write(
+            CustomerFactory(first_name=f"Y{index}", last_name="Bench"),
+            [
+                Past(rome("2024-12-20 10:00"), "5.00"),
+                Past(rome("2025-01-05 10:00"), f"{10 + index}.00"),
+                Past(rome("2025-02-05 10:00"), "-2.00", Entry.Kind.MANUAL_DEBIT),
+                Past(rome("2025-03-05 10:00"), "3.00", Entry.Kind.GIFT, "system"),
+                Past(rome("2025-12-31 23:30"), "1.00"),
+            ],
+        )
+
+
+@pytest.mark.parametrize("case", list(REPORT_CASES))
+def test_page_bench_cases_make_the_same_queries_with_more_rows_and_customers(
+    staff_client, django_assert_num_queries, case
+):
+    """The four cases of ``manage.py bench`` (issue 13): the page's queries stay the
+    same from 3 customers to 63 (more rows: a customer each, up to the top 50)."""
+    url = report_case_url(case)
+    _ledger_of_2025(0, 3)
+    staff_client.get(url)  # the session and permissions, once
+    with CaptureQueriesContext(connection) as few:
+        response = staff_client.get(url)
+    assert response.status_code == 200
+    few_rows = len(response.context["table"].body)
+
+    _ledger_of_2025(3, 60)
+    with django_assert_num_queries(len(few)):
+        response = staff_client.get(url)
+
+    assert response.status_code == 200
+    many_rows = len(response.context["table"].body)
+    expected = {
+        "by month": (12, 12),  # every month of 2025, zero-filled
+        "by kind": (3, 3),
+        "by month x kind": (12, 12),
+        "top 50 customers by net": (3, 51),  # the top 50 and "others"
+    }
+    assert (few_rows, many_rows) == expected[case]
+    if case == "top 50 customers by net":
+        # 63 customers, each 10 + index + 2 (net: +10+index -2 +3 +1): the largest
+        # is Y62 (74.00), and "others" adds up the 13 smallest (Y0..Y12: 12..24).
+        assert [cell.text for cell in response.context["table"].body[0]][:2] == [
+            "Y62 Bench",
+            "74.00",
+        ]
 
 
 def test_exports_carry_the_figures_of_the_page(staff_client, ledger):

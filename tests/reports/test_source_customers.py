@@ -110,11 +110,12 @@ def test_customers_by_language_region_city_and_origin(people):
         str(names["it"]),
         str(names["en"]),
     }
-    assert rows_by(compute("region"), "region", "count") == {
-        "Lazio": (2,),
-        "Toscana": (1,),
-    }
-    assert rows_by(compute("city"), "city", "count") == {"Roma": (2,), "Firenze": (1,)}
+    by_region = compute("region")
+    assert rows_by(by_region, "region", "count") == {"lazio": (2,), "toscana": (1,)}
+    assert [r.labels["region"] for r in by_region.rows] == ["Lazio", "Toscana"]
+    by_city = compute("city")
+    assert rows_by(by_city, "city", "count") == {"roma": (2,), "firenze": (1,)}
+    assert {r.labels["city"] for r in by_city.rows} == {"Roma", "Firenze"}
     assert rows_by(compute("utm_source"), "utm_source", "count") == {
         "google": (2,),
         "": (1,),
@@ -130,6 +131,50 @@ def test_customers_by_language_region_city_and_origin(people):
         "email",
         "(none)",
     }
+
+
+def test_customers_by_city_and_region_ignore_case_and_outer_spaces():
+    # Milano typed four ways by five customers, Monza twice; registered in January.
+    # city    customers  spellings            shown as
+    # milano  5          Milano x2, milano x2, " MILANO "  Milano (2-2 tie: "M" < "m")
+    # monza   2          monza, Monza         Monza (1-1 tie)
+    # (none)  1          ""
+    typed = [
+        ("Milano", "Lombardia"),
+        ("Milano", "lombardia "),
+        ("milano", "Lombardia"),
+        ("milano", "LOMBARDIA"),
+        (" MILANO ", "Lombardia"),
+        ("monza", " lombardia"),
+        ("Monza", "lombardia"),
+        ("", ""),
+    ]
+    for city, region in typed:
+        customer = CustomerFactory(city=city, region=region)
+        moment_set(customer, created_at=rome("2026-01-15 10:00"))
+
+    by_city = compute("city")
+    assert rows_by(by_city, "city", "count") == {
+        "milano": (5,),
+        "monza": (2,),
+        "": (1,),
+    }
+    assert {r.values["city"]: r.labels["city"] for r in by_city.rows} == {
+        "milano": "Milano",
+        "monza": "Monza",
+        "": "(none)",
+    }
+    by_region = compute("region")
+    # lombardia: "Lombardia" x3, "lombardia" x3 (trimmed): the tie goes to "L".
+    assert rows_by(by_region, "region", "count") == {"lombardia": (7,), "": (1,)}
+    assert {r.labels["region"] for r in by_region.rows} == {"Lombardia", "(none)"}
+    by_month_city = compute("month,city")
+    january = {
+        r.labels["city"]: r.values["count"]
+        for r in by_month_city.rows
+        if r.values["month"] == date(2026, 1, 1)
+    }
+    assert january == {"Milano": 5, "Monza": 2, "(none)": 1}
 
 
 def test_customers_by_tag_counts_a_customer_in_each_of_their_tags(people):
