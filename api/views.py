@@ -12,15 +12,8 @@ from django.views.generic import TemplateView
 from api.forms import ApiKeyForm
 from api.models import ApiKey
 from api.services import api_key_create, api_key_revoke
+from core.forms import form_errors_add
 from core.mixins import StaffRequiredMixin
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class KeysView(StaffRequiredMixin, TemplateView):
@@ -50,7 +43,7 @@ class KeysView(StaffRequiredMixin, TemplateView):
                     created_by=request.user,
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                form_errors_add(form, error)
             else:
                 # Rendered, not redirected: the secret is on this one page and
                 # stored nowhere (not even in the session).

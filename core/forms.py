@@ -52,6 +52,16 @@ class StaffAuthenticationForm(EmailAuthenticationForm):
             raise self.get_invalid_login_error()
 
 
+def form_errors_add(form: forms.Form, error: ValidationError) -> None:
+    """A service's rule break, shown on the form next to the field it concerns
+    (on the form as a whole when the field is not one of the form's)."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
 def email_lines_clean(text: str) -> str:
     """A list of e-mail addresses typed one per line (e.g. staff to notify).
 

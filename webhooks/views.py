@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from core.forms import form_errors_add
 from core.mixins import StaffRequiredMixin
 from webhooks.forms import SubscriptionForm
 from webhooks.models import Attempt, Delivery, Subscription
@@ -27,14 +28,6 @@ from webhooks.services import (
 )
 
 DELIVERIES_SHOWN = 50
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class SubscriptionListView(StaffRequiredMixin, TemplateView):
@@ -63,7 +56,7 @@ class SubscriptionListView(StaffRequiredMixin, TemplateView):
                     created_by=request.user,
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                form_errors_add(form, error)
             else:
                 # Rendered, not redirected: the secret is shown on this page once.
                 response = self.render_to_response(
@@ -114,7 +107,7 @@ class SubscriptionDetailView(StaffRequiredMixin, TemplateView):
                     description=form.cleaned_data["description"],
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, _("The webhook was saved."))
                 return redirect("webhooks:staff_detail", pk=subscription.pk)

@@ -23,20 +23,12 @@ from balance.services.payout import (
     payout_details_read,
     payout_details_save,
 )
+from core.forms import form_errors_add
 from core.impersonation import ForbidWhileImpersonatingMixin
 from core.tables import lazy_page
 from customers.views.account import CustomerAreaMixin
 
 HISTORY_PAGE_SIZE = 25
-
-
-def _form_errors_add(form, error: ValidationError) -> None:
-    """A service's refusal shown next to its field, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class CreditsSectionMixin(CustomerAreaMixin):
@@ -126,7 +118,7 @@ class PayoutDetailsView(ForbidWhileImpersonatingMixin, CreditsSectionMixin, Form
                 actor=self.request.user,
             )
         except ValidationError as error:
-            _form_errors_add(form, error)
+            form_errors_add(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Your payout details were saved."))
         return super().form_valid(form)

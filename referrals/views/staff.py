@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.csv_cells import csv_cell_safe
+from core.forms import form_errors_add
 from core.mixins import StaffRequiredMixin
 from core.money import quantize
 from core.tables import PAGE_SIZES, paginate
@@ -47,15 +48,6 @@ from referrals.tables import ReferrerTable
 VIEW = ("customers.view_customer", "referrals.view_referral")
 CHANGE_REFERRER = (*VIEW, "referrals.change_referrer")
 SETTINGS = "referrals.change_referralsettings"
-
-
-def errors_to_form(form, error: ValidationError) -> None:
-    """A service's rule break, shown next to the field it concerns."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class ReferralTabView(CustomerCardMixin, TemplateView):
@@ -111,7 +103,7 @@ class ReferrerChangeView(ReferralTabView):
                     user=request.user,
                 )
             except ValidationError as error:
-                errors_to_form(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, _("Who referred the customer was saved."))
                 return redirect("referrals:staff_tab", pk=customer.pk)
@@ -234,7 +226,7 @@ class SettingsView(StaffRequiredMixin, TemplateView):
             try:
                 referral_settings_save(**form.cleaned_data)
             except ValidationError as error:
-                errors_to_form(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, _("The settings were saved."))
                 return redirect("referrals:staff_settings")
@@ -252,7 +244,7 @@ class ProductCommissionView(SettingsView):
             try:
                 product_commission_set(**form.cleaned_data)
             except ValidationError as error:
-                errors_to_form(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, _("The product's commission was saved."))
                 return redirect("referrals:staff_settings")

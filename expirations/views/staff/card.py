@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from core.forms import form_errors_add
 from customers.views.staff import CustomerCardMixin
 from expirations.forms.staff import (
     CancelForm,
@@ -24,15 +25,6 @@ CHANGE = (*VIEW, "expirations.change_expiration")
 DELETE = (*VIEW, "expirations.delete_expiration")
 REPORT = "expirations.view_expiration"
 SETTINGS = "expirations.change_expirationsettings"
-
-
-def errors_to_form(form, error: ValidationError) -> None:
-    """A service's rule break, shown next to the field it concerns."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- The customer card's tab ---
@@ -102,7 +94,7 @@ class ExpirationCreateView(CustomerCardMixin, TemplateView):
                     customer, user=request.user, **form.record_values()
                 )
             except ValidationError as error:
-                errors_to_form(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, _("The expiration was added."))
                 return redirect("expirations:staff_tab", pk=customer.pk)
@@ -135,7 +127,7 @@ class ExpirationUpdateView(ExpirationMixin, TemplateView):
                     **form.record_values(),
                 )
             except ValidationError as error:
-                errors_to_form(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, _("The expiration was saved."))
                 return redirect("expirations:staff_tab", pk=customer.pk)
@@ -161,7 +153,7 @@ class ExpirationCancelView(ExpirationMixin, ExpirationTabView):
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                errors_to_form(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(
                     request,

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from core.forms import form_errors_add
 from core.mixins import StaffRequiredMixin
 from expirations.forms.staff import (
     ChoiceNameForm,
@@ -16,7 +17,7 @@ from expirations.forms.staff import (
 )
 from expirations.models import BankInstitute, ExpirationSettings, Provenance
 from expirations.services import records
-from expirations.views.staff.card import SETTINGS, errors_to_form
+from expirations.views.staff.card import SETTINGS
 
 CHOICE_LISTS = {
     "provenance": {
@@ -96,7 +97,7 @@ class SettingsView(StaffRequiredMixin, TemplateView):
             try:
                 records.expiration_settings_save(**form.cleaned_data)
             except ValidationError as error:
-                errors_to_form(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, _("The settings were saved."))
                 return redirect("expirations:staff_settings")
@@ -150,7 +151,7 @@ class ChoiceListView(SettingsView):
                     choice = choice_list["add"](form.cleaned_data["name"])
                     done = _("“%(name)s” was added.")
             except ValidationError as error:
-                errors_to_form(form, error)
+                form_errors_add(form, error)
             else:
                 messages.success(request, done % {"name": choice.name})
                 return redirect("expirations:staff_settings")
