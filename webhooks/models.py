@@ -100,8 +100,11 @@ class Delivery(models.Model):
             )
         ]
         indexes = [
+            # The claim's own order (due_at, id): deliveries written together share
+            # their due_at, and on due_at alone PostgreSQL sorts every pending one
+            # to take a batch (the funnels' claim did, 2.2 s at 100,000 due).
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "id"],
                 condition=Q(state="pending"),
                 name="webhooks_delivery_due",
             )
